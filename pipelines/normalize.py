@@ -1,0 +1,137 @@
+"""RawArticle → ArticleRecord: clean the text, parse dates and credits, judge what is usable."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Self
+from zoneinfo import ZoneInfo
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from pipelines.body import Body, clean_body
+from pipelines.credits import parse_credits, split_credits
+from pipelines.dates import pick_published
+from pipelines.dedupe import content_hash
+from pipelines.language import detect_language
+from pipelines.record import ArticleRecord
+from scrapers.items import RawArticle
+
+_SPACE = re.compile(r"\s+")
+_SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
+                           re.IGNORECASE)
+SUMMARY_CHARS = 160
+
+
+class Unusable(ValueError):
+    """A page that is not an article we can store; the message is the drop reason's key."""
+
+
+def _clean(text: Any) -> str:
+    return _SPACE.sub(" ", str(text or "")).strip()
+
+
+def _names(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in (_clean(x) for x in values) if v))
+
+
+def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
+    """The article record for a raw page, or Unusable with the reason (``no_title``, ``no_body``)."""
+    url = raw["url"]
+    tz_name = raw.get("timezone") or "Asia/Shanghai"
+    title = _clean(raw.get("title")) or _clean(raw.get("list_title"))
+    if not title:
+        raise Unusable("no_title")
+
+    body = clean_body(raw.get("body_html") or "", url)
+    paragraphs, credits = split_credits(body.paragraphs)
+    if title and paragraphs and _clean(paragraphs[0]) == title:
+        paragraphs = paragraphs[1:]  # a headline repeated inside the content block
+    for line in raw.get("byline") or []:
+        credits = credits.merge(parse_credits(line))
+    if not paragraphs:
+        raise Unusable("no_body")
+    body_text = "\n".join(paragraphs)
+
+    source = _clean(_SOURCE_LABEL.sub("", _clean(raw.get("source")))) or credits.source
+    published = pick_published(
+        list(raw.get("published") or []), ZoneInfo(tz_name), url=url,
+        list_date=raw.get("list_date"), now=now,
+    )
+    language = raw.get("language") or detect_language(f"{title}\n{body_text}",
+                                                      raw.get("page_language"))
+    summary = _clean(raw.get("summary")) or _summarize(paragraphs)
+    return ArticleRecord(
+        url=url,
+        site=raw["site"],
+        title=title,
+        body_text=body_text,
+        body_html=_kept_html(body, paragraphs),
+        timezone=tz_name,
+        published_at=published,
+        section=_clean(raw.get("section")) or _clean(raw.get("list_section")) or None,
+        language=language,
+        source=source or None,
+        authors=_names(credits.authors),
+        photographers=_names(credits.photographers),
+        editors=_names(credits.editors),
+        responsible_editors=_names(credits.responsible_editors),
+        summary=summary or None,
+        images=[{"url": im.url, "caption": im.caption} for im in body.images],
+        tags=_names(raw.get("tags") or []),
+        content_hash=content_hash(title, body_text),
+    )
+
+
+def _summarize(paragraphs: list[str]) -> str:
+    first = paragraphs[0] if paragraphs else ""
+    return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
+
+
+def _kept_html(body: Body, kept: list[str]) -> str:
+    """The safe HTML of the blocks that survived credit removal, in page order.
+
+    A block whose text the credit parser shortened (a credit glued to the last
+    sentence) is re-rendered from the kept text, so no credit leaks into HTML.
+    """
+    remaining = list(kept)
+    parts: list[str] = []
+    for block in body.blocks:
+        if not block.text:
+            parts.append(block.html)
+            continue
+        if not remaining:
+            break
+        if block.text == remaining[0]:
+            parts.append(block.html)
+            remaining.pop(0)
+        elif remaining[0] and remaining[0] in block.text:
+            parts.append(f"<p>{html.escape(remaining.pop(0))}</p>")
+    return "".join(parts)
+
+
+class NormalizePipeline:
+    """Turn every RawArticle into an ArticleRecord; drop (and count) what is not an article."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: RawArticle) -> ArticleRecord:
+        try:
+            record = normalize(item)
+        except Unusable as exc:
+            self.stats.inc_value(f"articles/dropped/{exc}")
+            raise DropItem(f"{exc}: {item.get('url')}") from None
+        if record.published_at is None:
+            self.stats.inc_value("articles/no_date")
+        return record
+

@@ -1,0 +1,106 @@
+"""RunRecorder: every crawl keeps its run record current, from start to its final status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.task import LoopingCall
+
+from pipelines.db import open_database
+from pipelines.runs import AlreadyRunning, finish_run, record_progress, start_run
+from scrapers.stats import details_from_stats, figures_from_stats
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5.0
+
+
+def status_for(reason: str, stats: dict[str, Any]) -> str:
+    """The run status for the reason Scrapy gives when a spider closes."""
+    if reason == "finished":
+        pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
+        return "succeeded" if pages > 0 else "failed"
+    if reason == "closespider_timeout":
+        return "timeout"
+    if reason == "shutdown":
+        return "interrupted"
+    return "failed"
+
+
+class RunRecorder:
+    """Opens the run (the site's crawl lock) if the caller has not, heartbeats, and closes it."""
+
+    def __init__(self, crawler: Crawler, database_url: str, trigger: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.trigger = trigger
+        self.sessions: sessionmaker[Session] | None = None
+        self.run_id: int | None = None
+        self.ticker: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        ext = cls(crawler, crawler.settings["DATABASE_URL"],
+                  crawler.settings.get("ZONENEWS_TRIGGER", "manual"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.sessions = open_database(self.database_url)
+        self.run_id = getattr(spider, "run_id", None)
+        if self.run_id is None:
+            site = getattr(spider, "site", None)
+            try:
+                self.run_id = start_run(self.sessions, site.key if site else spider.name,
+                                        self.trigger, full=bool(getattr(spider, "full", False)))
+            except AlreadyRunning as exc:
+                logger.error("%s", exc)
+                assert self.crawler.engine is not None
+                self.crawler.engine.close_spider(spider, "already_running")
+                return
+            spider.run_id = self.run_id  # type: ignore[attr-defined]
+        logger.info("run %s started for %s", self.run_id, spider.name)
+        self.ticker = LoopingCall(self.heartbeat)
+        self.ticker.start(HEARTBEAT_SECONDS, now=False)
+
+    def heartbeat(self) -> None:
+        if self.sessions is None or self.run_id is None:
+            return
+        stats = self._stats()
+        try:
+            record_progress(self.sessions, self.run_id, figures_from_stats(stats),
+                            details_from_stats(stats))
+        except Exception:  # noqa: BLE001 - a missed heartbeat must not end the crawl
+            logger.exception("could not record the progress of run %s", self.run_id)
+
+    def _stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return dict(self.crawler.stats.get_stats())
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        if self.sessions is None or self.run_id is None or reason == "already_running":
+            return
+        stats = self._stats()
+        status = status_for(reason, stats)
+        figures = figures_from_stats(stats)
+        message = None if status == "succeeded" else _message(reason, figures.errors)
+        finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
+                   message)
+        logger.info("run %s %s: %s", self.run_id, status, figures)
+
+
+def _message(reason: str, errors: int) -> str:
+    if reason == "finished":
+        return f"no page could be fetched ({errors} errors)"
+    if reason == "closespider_timeout":
+        return "stopped at the site's time limit"
+    if reason == "shutdown":
+        return "stopped by a signal before it finished"
+    return f"closed: {reason}"

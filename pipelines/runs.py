@@ -1,0 +1,134 @@
+"""Crawl runs: the run record, and the per-site lock that the running row itself is."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pipelines.models import CrawlRun, utcnow
+from scrapers.stats import RunFigures
+
+STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
+TRIGGERS = ("manual", "schedule")
+# A run on another machine that has not said anything for this long is taken for dead.
+STALE_AFTER = timedelta(minutes=10)
+
+
+class AlreadyRunning(RuntimeError):
+    """The site is being crawled by another run; ``str()`` says which."""
+
+    def __init__(self, site: str, run: CrawlRun | None) -> None:
+        self.site = site
+        self.run_id = run.id if run else None
+        if run is None:
+            text = f"{site}: already being crawled by another run"
+        else:
+            text = (f"{site}: already being crawled by run {run.id} "
+                    f"(pid {run.pid} on {run.hostname}, {run.trigger}, "
+                    f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC)")
+        super().__init__(text)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def _is_dead(run: CrawlRun, now: datetime) -> bool:
+    if run.hostname == socket.gethostname() and run.pid is not None:
+        return not _pid_alive(run.pid) or run.pid == os.getpid()
+    return now - run.heartbeat_at > STALE_AFTER
+
+
+def reap_interrupted(sessions: sessionmaker[Session], now: datetime | None = None) -> list[int]:
+    """Mark runs whose process is gone (kill -9, power loss) as ``interrupted``; their ids."""
+    now = now or utcnow()
+    reaped: list[int] = []
+    with sessions.begin() as session:
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+            if _is_dead(run, now):
+                run.status = "interrupted"
+                run.finished_at = run.heartbeat_at
+                run.message = run.message or "the crawl process ended without finishing its run"
+                reaped.append(run.id)
+    return reaped
+
+
+def start_run(sessions: sessionmaker[Session], site: str, trigger: str, *, full: bool = False,
+              pid: int | None = None) -> int:
+    """Insert the ``running`` row that is also the site's crawl lock; its id.
+
+    The unique partial index on (site) where status = 'running' makes the
+    database refuse a second running row, whichever process tries.
+    """
+    if trigger not in TRIGGERS:
+        raise ValueError(f"trigger must be one of {TRIGGERS}")
+    reap_interrupted(sessions)
+    now = utcnow()
+    run = CrawlRun(site=site, trigger=trigger, status="running", started_at=now,
+                   heartbeat_at=now, pid=pid if pid is not None else os.getpid(),
+                   hostname=socket.gethostname(), full=full, details={})
+    try:
+        with sessions.begin() as session:
+            session.add(run)
+    except IntegrityError:
+        with sessions() as session:
+            holder = session.scalars(select(CrawlRun).where(
+                CrawlRun.site == site, CrawlRun.status == "running")).first()
+        raise AlreadyRunning(site, holder) from None
+    return run.id
+
+
+def record_progress(sessions: sessionmaker[Session], run_id: int, figures: RunFigures,
+                    details: dict[str, Any]) -> None:
+    """Write the figures so far; doubles as the heartbeat that says the run is alive."""
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None or run.status != "running":
+            return
+        _apply(run, figures, details)
+        run.heartbeat_at = utcnow()
+
+
+def finish_run(sessions: sessionmaker[Session], run_id: int, status: str, figures: RunFigures,
+               details: dict[str, Any], message: str | None = None) -> None:
+    if status not in STATUSES or status == "running":
+        raise ValueError(f"a run cannot finish as {status!r}")
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            return
+        _apply(run, figures, details)
+        run.status = status
+        run.finished_at = run.heartbeat_at = utcnow()
+        run.message = message
+
+
+def mark_run(sessions: sessionmaker[Session], run_id: int, status: str, message: str) -> None:
+    """Set the final status of a run whose process could not (killed for a timeout, crashed)."""
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None or run.status != "running":
+            return
+        run.status = status
+        run.finished_at = utcnow()
+        run.message = message
+
+
+def _apply(run: CrawlRun, figures: RunFigures, details: dict[str, Any]) -> None:
+    run.pages_fetched = figures.pages_fetched
+    run.articles_new = figures.articles_new
+    run.articles_updated = figures.articles_updated
+    run.articles_unchanged = figures.articles_unchanged
+    run.errors = figures.errors
+    run.details = details

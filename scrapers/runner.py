@@ -1,0 +1,123 @@
+"""Where a crawl is started: one or more sites, in this process, each with its run record.
+
+The command line calls ``crawl_sites`` directly; the scheduler runs
+``python -m scrapers.runner`` in a child process, because Twisted's reactor
+cannot be restarted within one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from pipelines.db import DatabaseError, database_url, open_database
+from pipelines.models import CrawlRun
+from pipelines.runs import AlreadyRunning, mark_run, reap_interrupted, start_run
+from scrapers.sites import Site, SiteCatalog, load_catalog
+from scrapers.spiders.zone import ZoneSpider
+from scrapers.stats import RunFigures
+
+logger = logging.getLogger(__name__)
+
+# Exit status of the child process when a site was refused because it is already being crawled.
+EXIT_ALREADY_RUNNING = 3
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    site: str
+    status: str                 # a run status, or "refused" when the site was already running
+    run_id: int | None
+    figures: RunFigures
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def crawl_settings(db_url: str, *, trigger: str = "manual", progress: bool = False,
+                   log_level: str = "WARNING") -> Settings:
+    settings = Settings()
+    settings.setmodule("scrapers.settings", priority="project")
+    settings.set("DATABASE_URL", db_url, priority="cmdline")
+    settings.set("ZONENEWS_TRIGGER", trigger, priority="cmdline")
+    settings.set("ZONENEWS_PROGRESS", progress, priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    return settings
+
+
+def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool = False,
+                trigger: str = "manual", progress: bool = False,
+                log_level: str = "WARNING") -> list[CrawlOutcome]:
+    """Crawl ``sites`` side by side in one Scrapy process; one outcome per site.
+
+    The run row (the site's lock) is taken before Scrapy starts, so a site that
+    is already being crawled is refused with the reason and never fetched.
+    """
+    url = database_url(db_url)
+    sessions = open_database(url)
+    reap_interrupted(sessions)
+    started: list[tuple[Site, int]] = []
+    outcomes: dict[str, CrawlOutcome] = {}
+    for site in sites:
+        try:
+            started.append((site, start_run(sessions, site.key, trigger, full=full)))
+        except AlreadyRunning as exc:
+            outcomes[site.key] = CrawlOutcome(site.key, "refused", exc.run_id, RunFigures(),
+                                              str(exc))
+    if started:
+        process = CrawlerProcess(crawl_settings(url, trigger=trigger, progress=progress,
+                                                log_level=log_level))
+        for site, run_id in started:
+            process.crawl(ZoneSpider, site=site, full=full, run_id=run_id)
+        try:
+            process.start()
+        finally:
+            for _site, run_id in started:
+                # A crawl that never reached spider_closed (setup error) must not hold the lock.
+                mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
+    with sessions() as session:
+        for site, run_id in started:
+            run = session.get(CrawlRun, run_id)
+            assert run is not None
+            outcomes[site.key] = CrawlOutcome(
+                site.key, run.status, run_id,
+                RunFigures(run.pages_fetched, run.articles_new, run.articles_updated,
+                           run.articles_unchanged, run.errors),
+                run.message)
+    return [outcomes[s.key] for s in sites]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Child-process entry: crawl one site and exit 0 when it succeeded."""
+    parser = argparse.ArgumentParser(prog="python -m scrapers.runner")
+    parser.add_argument("site")
+    parser.add_argument("--db")
+    parser.add_argument("--sites", action="append", default=[])
+    parser.add_argument("--trigger", default="schedule", choices=("manual", "schedule"))
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--log-level", default="WARNING")
+    args = parser.parse_args(argv)
+    catalog: SiteCatalog = load_catalog(args.sites)
+    try:
+        site = catalog.get(args.site)
+        (outcome,) = crawl_sites([site], db_url=args.db, full=args.full, trigger=args.trigger,
+                                 log_level=args.log_level)
+    except (KeyError, DatabaseError) as exc:
+        print(f"zonenews: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    if outcome.status == "refused":
+        print(f"zonenews: {outcome.message}", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    return 0 if outcome.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

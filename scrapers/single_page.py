@@ -1,0 +1,48 @@
+"""One page through the same extraction and normalisation as a crawl, nothing stored.
+
+It is how a user tries a site before writing its file (``zonenews extract``).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+from pipelines.normalize import normalize
+from pipelines.queries import iso
+from scrapers.extract import extract_article
+from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
+from scrapers.sites import Site
+from scrapers.urls import canonical_url
+
+
+class FetchError(RuntimeError):
+    pass
+
+
+def fetch_page(url: str) -> tuple[bytes, str | None, str]:
+    """Body, Content-Type and final URL of one page, within the crawl's size and time limits."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
+            body = resp.read(DOWNLOAD_MAXSIZE + 1)
+            if len(body) > DOWNLOAD_MAXSIZE:
+                raise FetchError(f"{url}: larger than {DOWNLOAD_MAXSIZE} bytes")
+            return body, resp.headers.get("Content-Type"), resp.geturl()
+    except OSError as exc:
+        raise FetchError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def extract_record(body: bytes, url: str, *, content_type: str | None = None,
+                   site: Site | None = None) -> dict[str, Any]:
+    """The article record a crawl would store for this page (without id, version, times)."""
+    raw = extract_article(body, url, content_type=content_type,
+                          selectors=site.selectors if site else None)
+    raw["url"] = canonical_url(url)
+    raw["site"] = site.key if site else None
+    raw["timezone"] = site.timezone if site else "Asia/Shanghai"
+    raw["language"] = site.language if site else None
+    record = normalize(raw)
+    out = {k: v for k, v in vars(record).items() if k != "timezone"}
+    out["published_at"] = iso(record.published_at, record.timezone)
+    return out

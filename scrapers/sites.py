@@ -1,0 +1,294 @@
+"""Site files: load, validate with messages that say what to fix, merge built-in and user folders."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+BUILTIN_DIR = Path(__file__).parent / "sites"
+SITES_ENV = "ZONENEWS_SITES"
+
+_KEY_RE = re.compile(r"^[a-z0-9-]+$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+SELECTOR_FIELDS = frozenset(
+    {"title", "published_at", "body", "source", "authors", "section", "summary", "tags",
+     "next_page", "links"}
+)
+TOP_KEYS = frozenset(
+    {"key", "name", "start_urls", "article_url_pattern", "timezone", "language", "max_pages",
+     "concurrency", "delay", "obey_robots", "timeout", "allowed_domains", "schedule", "selectors"}
+)
+SCHEDULE_KEYS = frozenset({"interval", "cron", "enabled"})
+DEFAULT_TIMEOUT = 2 * 3600.0
+
+
+class SiteFileError(ValueError):
+    """A site file that cannot be used; ``str()`` is the one line a user sees."""
+
+    def __init__(self, path: Path | str, key: str, message: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.message = message
+        super().__init__(f"{self.path}: {key}: {message}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    interval: float | None = None   # seconds
+    cron: str | None = None         # five fields, in the site's timezone
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    start_urls: tuple[str, ...]
+    article_url_pattern: re.Pattern[str]
+    path: str = ""
+    timezone: str = "Asia/Shanghai"
+    language: str | None = None
+    max_pages: int | None = None
+    concurrency: int = 4
+    delay: float = 0.0
+    obey_robots: bool = True
+    timeout: float = DEFAULT_TIMEOUT
+    allowed_domains: frozenset[str] = frozenset()
+    schedule: Schedule | None = None
+    selectors: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def scheduled(self) -> bool:
+        return self.schedule is not None and self.schedule.enabled
+
+
+@dataclass
+class SiteCatalog:
+    """Every usable site, plus the files that were refused (the others keep working)."""
+
+    sites: dict[str, Site] = field(default_factory=dict)
+    errors: list[SiteFileError] = field(default_factory=list)
+
+    def get(self, key: str) -> Site:
+        try:
+            return self.sites[key]
+        except KeyError:
+            known = ", ".join(sorted(self.sites)) or "none"
+            raise KeyError(f"unknown site {key!r} (known: {known})") from None
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds in ``"30s"``, ``"15m"``, ``"6h"``, ``"1d"`` or a plain number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as \"30s\", \"15m\", \"6h\" or \"1d\"")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        m = _DURATION_RE.match(str(value))
+        if not m:
+            raise ValueError(f"{value!r} is not a duration such as \"30s\", \"15m\", \"6h\" or \"1d\"")
+        seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds <= 0:
+        raise ValueError("must be longer than zero")
+    return seconds
+
+
+def _is_http_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_cron(expr: str, timezone: str) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(expr.split()) != 5:
+        raise ValueError(f"{expr!r} must have five fields (minute hour day month weekday)")
+    CronTrigger.from_crontab(expr, timezone=timezone)
+
+
+def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
+    """Validate one site file's table; raise SiteFileError naming the first bad key."""
+
+    def fail(key: str, message: str) -> SiteFileError:
+        return SiteFileError(path, key, message)
+
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (known keys: {', '.join(sorted(TOP_KEYS))})")
+    for required in ("key", "name", "start_urls", "article_url_pattern"):
+        if required not in data:
+            raise fail(required, "missing; every site file needs key, name, start_urls and "
+                                 "article_url_pattern")
+    key = data["key"]
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise fail("key", "must be lower-case letters, digits and '-' (e.g. \"zhuhai-hitech\")")
+    name = data["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise fail("name", "must be a non-empty string")
+    start_urls = data["start_urls"]
+    if (not isinstance(start_urls, list) or not start_urls
+            or not all(_is_http_url(u) for u in start_urls)):
+        raise fail("start_urls", "must be a non-empty list of http(s) URLs")
+    pattern = data["article_url_pattern"]
+    if not isinstance(pattern, str) or not pattern:
+        raise fail("article_url_pattern", "must be a regular expression (a string)")
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise fail("article_url_pattern", f"not a valid regular expression: {exc}") from None
+
+    timezone = data.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(str(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail("timezone", f"{timezone!r} is not an IANA time zone such as \"Asia/Shanghai\"") \
+            from None
+    language = data.get("language")
+    if language is not None and (not isinstance(language, str)
+                                 or not re.match(r"^[a-z]{2,3}(-[A-Za-z]+)?$", language)):
+        raise fail("language", "must be a language code such as \"zh\" or \"en\"")
+
+    def positive_int(k: str) -> int | None:
+        v = data.get(k)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise fail(k, "must be a whole number of at least 1")
+        return v
+
+    max_pages = positive_int("max_pages")
+    concurrency = positive_int("concurrency") or 4
+    delay = data.get("delay", 0.0)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise fail("delay", "must be a number of seconds, 0 or more")
+    obey_robots = data.get("obey_robots", True)
+    if not isinstance(obey_robots, bool):
+        raise fail("obey_robots", "must be true or false")
+    timeout = DEFAULT_TIMEOUT
+    if "timeout" in data:
+        try:
+            timeout = parse_duration(data["timeout"])
+        except ValueError as exc:
+            raise fail("timeout", str(exc)) from None
+    domains = data.get("allowed_domains")
+    if domains is None:
+        allowed = frozenset((urlsplit(u).hostname or "").lower() for u in start_urls)
+    elif isinstance(domains, list) and domains and all(
+            isinstance(d, str) and d and "/" not in d for d in domains):
+        allowed = frozenset(d.lower().lstrip(".") for d in domains)
+    else:
+        raise fail("allowed_domains", "must be a non-empty list of host names")
+
+    schedule = None
+    if "schedule" in data:
+        schedule = _parse_schedule(data["schedule"], str(timezone), fail)
+
+    selectors = data.get("selectors", {})
+    if not isinstance(selectors, dict):
+        raise fail("selectors", "must be a table of field = \"CSS or XPath\"")
+    for sel_field, expr in selectors.items():
+        if sel_field not in SELECTOR_FIELDS:
+            raise fail(f"selectors.{sel_field}",
+                       f"unknown field (known: {', '.join(sorted(SELECTOR_FIELDS))})")
+        if not isinstance(expr, str) or not expr.strip():
+            raise fail(f"selectors.{sel_field}", "must be a CSS or XPath expression (a string)")
+        from scrapers.extract import validate_selector
+
+        try:
+            validate_selector(sel_field, expr)
+        except ValueError as exc:
+            raise fail(f"selectors.{sel_field}", str(exc)) from None
+
+    return Site(
+        key=key, name=name.strip(), start_urls=tuple(start_urls), article_url_pattern=compiled,
+        path=str(path), timezone=str(timezone), language=language, max_pages=max_pages,
+        concurrency=concurrency, delay=float(delay), obey_robots=obey_robots, timeout=timeout,
+        allowed_domains=allowed, schedule=schedule, selectors=dict(selectors),
+    )
+
+
+def _parse_schedule(raw: Any, timezone: str, fail: Any) -> Schedule:
+    if not isinstance(raw, dict):
+        raise fail("schedule", "must be a table with interval or cron")
+    unknown = sorted(set(raw) - SCHEDULE_KEYS)
+    if unknown:
+        raise fail(f"schedule.{unknown[0]}", "unknown key (known: interval, cron, enabled)")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise fail("schedule.enabled", "must be true or false")
+    if ("interval" in raw) == ("cron" in raw):
+        raise fail("schedule", "needs exactly one of interval = \"15m\" or cron = \"*/30 * * * *\"")
+    if "interval" in raw:
+        try:
+            return Schedule(interval=parse_duration(raw["interval"]), enabled=enabled)
+        except ValueError as exc:
+            raise fail("schedule.interval", str(exc)) from None
+    cron = raw["cron"]
+    if not isinstance(cron, str):
+        raise fail("schedule.cron", "must be a string of five fields such as \"*/30 * * * *\"")
+    try:
+        _check_cron(cron, timezone)
+    except ValueError as exc:
+        raise fail("schedule.cron", str(exc)) from None
+    return Schedule(cron=cron, enabled=enabled)
+
+
+def load_site_file(path: Path) -> Site:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteFileError(path, "(file)", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SiteFileError(path, "(file)", f"cannot be read: {exc.strerror}") from None
+    return parse_site(data, path)
+
+
+def site_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
+    """The folders searched for site files: built-in first, then ZONENEWS_SITES, then --sites."""
+    dirs = [BUILTIN_DIR]
+    env = os.environ.get(SITES_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+def load_sites(dirs: Iterable[Path]) -> SiteCatalog:
+    """Every site in ``dirs``; a later folder's file replaces an earlier one with the same key."""
+    catalog = SiteCatalog()
+    for folder in dirs:
+        if not folder.is_dir():
+            catalog.errors.append(SiteFileError(folder, "(folder)", "is not a folder"))
+            continue
+        seen_here: dict[str, Path] = {}
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                site = load_site_file(path)
+            except SiteFileError as exc:
+                catalog.errors.append(exc)
+                continue
+            if site.key in seen_here:
+                catalog.errors.append(SiteFileError(
+                    path, "key", f"{site.key!r} is already used by {seen_here[site.key]}"))
+                continue
+            seen_here[site.key] = path
+            catalog.sites[site.key] = site
+    return catalog
+
+
+def load_catalog(extra_dirs: Sequence[str | Path] = ()) -> SiteCatalog:
+    return load_sites(site_dirs(extra_dirs))

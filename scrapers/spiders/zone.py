@@ -1,0 +1,172 @@
+"""The one config-driven spider: list pages → article pages → next list page, stopping early.
+
+Incremental by default: an article already stored is never requested again,
+and a list stops being paged at the first page that holds nothing new.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+from twisted.python.failure import Failure
+
+from scrapers.extract import extract_article, extract_list
+from scrapers.items import RawArticle
+from scrapers.sites import Site, load_catalog
+from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, PAGES_ARTICLE, PAGES_LIST
+from scrapers.urls import canonical_url, on_domains
+
+# Articles before the next list page: the queue stays short and a crash loses little.
+ARTICLE_PRIORITY = 10
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+class ZoneSpider(scrapy.Spider):
+    name = "zone"
+
+    def __init__(self, site: Site | str = "", sites: str = "", full: bool | str = False,
+                 run_id: int | str | None = None, known_urls: set[str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if isinstance(site, Site):
+            self.site = site
+        else:
+            if not site:
+                raise ValueError("which site? use -a site=KEY (see `zonenews sites`)")
+            dirs = [Path(p) for p in str(sites).split(os.pathsep) if p]
+            self.site = load_catalog(dirs).get(site)
+        self.full = full if isinstance(full, bool) else _truthy(full)
+        self.run_id = int(run_id) if run_id not in (None, "") else None
+        self.known: set[str] = known_urls if known_urls is not None else set()
+        self.allowed_domains = sorted(self.site.allowed_domains)
+        self.scheduled: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        site = spider.site
+        s = crawler.settings
+        s.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+        s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(site.concurrency), priority="spider")
+        s.set("DOWNLOAD_DELAY", site.delay, priority="spider")
+        s.set("AUTOTHROTTLE_START_DELAY", max(site.delay, min(0.5, s.getfloat(
+            "AUTOTHROTTLE_START_DELAY"))), priority="spider")
+        s.set("ROBOTSTXT_OBEY", site.obey_robots, priority="spider")
+        s.set("CLOSESPIDER_TIMEOUT", site.timeout, priority="spider")
+        if spider.known_urls_needed():
+            from pipelines.queries import known_article_urls
+
+            spider.known = known_article_urls(s["DATABASE_URL"], site.key)
+        return spider
+
+    def known_urls_needed(self) -> bool:
+        return not self.full and not self.known
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.site.start_urls:
+            yield Request(url, callback=self.parse_list, errback=self.on_error,
+                          cb_kwargs={"page_no": 1}, dont_filter=True)
+
+    def _count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
+
+    def parse_list(self, response: Response, page_no: int) -> Iterator[Request]:
+        self._count(PAGES_LIST)
+        page = extract_list(response.body, response.url,
+                            content_type=_content_type(response), selectors=self.site.selectors)
+        fresh = matched = 0
+        for link in page.links:
+            if not self.site.article_url_pattern.search(link.url):
+                continue
+            if not on_domains(link.url, self.site.allowed_domains):
+                self._count(FILTERED_PREFIX + "offsite_link")
+                continue
+            matched += 1
+            url = canonical_url(link.url)
+            if url in self.scheduled or (not self.full and url in self.known):
+                continue
+            self.scheduled.add(url)
+            fresh += 1
+            yield Request(url, callback=self.parse_article, errback=self.on_error,
+                          priority=ARTICLE_PRIORITY,
+                          cb_kwargs={"list_title": link.title, "list_date": link.date_text,
+                                     "list_section": page.section})
+        if matched == 0:
+            self._count(FILTERED_PREFIX + "list_without_articles")
+        if fresh == 0 and not self.full:
+            self._count("zonenews/lists/stopped_nothing_new")
+            return
+        if self.site.max_pages and page_no >= self.site.max_pages:
+            self._count("zonenews/lists/stopped_max_pages")
+            return
+        for next_url in page.next_urls[:1]:
+            if on_domains(next_url, self.site.allowed_domains):
+                yield Request(next_url, callback=self.parse_list, errback=self.on_error,
+                              cb_kwargs={"page_no": page_no + 1})
+
+    def parse_article(self, response: Response, list_title: str | None, list_date: str | None,
+                      list_section: str | None) -> Iterator[RawArticle]:
+        self._count(PAGES_ARTICLE)
+        if not response.body.strip():
+            self._count("articles/dropped/empty_page")
+            return
+        raw = extract_article(response.body, response.url, content_type=_content_type(response),
+                              selectors=self.site.selectors)
+        # Stored under the URL we asked for: a redirect within the site must not make a twin.
+        first_url = (response.request.meta.get("redirect_urls") or [response.url])[0] \
+            if response.request is not None else response.url
+        raw["url"] = canonical_url(first_url)
+        raw["site"] = self.site.key
+        raw["timezone"] = self.site.timezone
+        raw["language"] = self.site.language
+        raw["list_title"] = list_title
+        raw["list_date"] = list_date
+        raw["list_section"] = list_section
+        yield raw
+
+    def on_error(self, failure: Failure) -> None:
+        """Count a page that could not be fetched by the kind of fault; the crawl goes on."""
+        self._count(ERROR_PREFIX + error_kind(failure))
+        request = getattr(failure, "request", None)
+        self.logger.warning("%s: %s", getattr(request, "url", "?"), failure.getErrorMessage())
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def error_kind(failure: Failure) -> str:
+    """A short stable name for a fetch failure: ``http_404``, ``timeout``, ``connection``…"""
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as net
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, net.TimeoutError | net.TCPTimedOutError):
+        return "timeout"
+    if isinstance(exc, net.DNSLookupError):
+        return "dns"
+    if isinstance(exc, net.ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, net.ConnectionLost | net.ConnectionDone | net.ConnectError):
+        return "connection"
+    name = type(exc).__name__
+    if name == "ResponseNeverReceived" or name == "_ResponseFailed":
+        return "connection"
+    if "maxsize" in str(exc).lower() or "cancelled" in name.lower():
+        return "too_large"
+    if name == "IgnoreRequest":
+        return "ignored"
+    return name.lower()
