@@ -1,0 +1,627 @@
+"""Turn an article's raw main-content HTML into clean paragraphs, images and safe HTML."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from typing import Literal, NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    caption: str | None
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Body:
+    blocks: list[Block]
+    images: list[Image]
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [block.text for block in self.blocks if block.text]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+    @property
+    def html(self) -> str:
+        return "".join(block.html for block in self.blocks)
+
+
+# --- the allow-list -------------------------------------------------------------------------
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li",
+    "h2", "h3", "h4", "h5", "h6", "blockquote",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+LINK_REL = "noopener noreferrer nofollow"
+# Dropped with everything inside them, not just unwrapped.
+_SANITIZER_DROPS_CONTENT = frozenset({
+    "script", "style", "noscript", "iframe", "textarea", "select", "template", "object",
+    "svg", "math", "title",
+})
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
+def sanitize_html(html: str, base_url: str) -> str:
+    """Reduce any HTML to the allow-list, with every link and image absolute against base_url."""
+    return _IMG_WITHOUT_SRC.sub("", _cleaner(base_url).clean(html))
+
+
+@lru_cache(maxsize=256)
+def _cleaner(base_url: str) -> nh3.Cleaner:
+    try:
+        return _allow_list_cleaner(("rewrite_with_base", base_url))
+    except ValueError:
+        # Without a usable base a relative URL cannot be made absolute, so it goes.
+        return _allow_list_cleaner("deny")
+
+
+def _allow_list_cleaner(
+    url_relative: Literal["deny"] | tuple[Literal["rewrite_with_base"], str],
+) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(_SANITIZER_DROPS_CONTENT),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=LINK_REL,
+        strip_comments=True,
+        url_relative=url_relative,
+    )
+
+
+# --- what counts as page furniture ----------------------------------------------------------
+
+_DROPPED_TAGS = frozenset({
+    "script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet",
+    "input", "button", "select", "textarea", "label", "nav", "footer", "svg", "math", "canvas",
+    "audio", "video", "source", "track", "map", "template", "link", "meta", "title", "base",
+    "dialog",
+})
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hgroup", "hr", "legend", "li", "main", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "u", "sub", "sup"})
+_HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
+
+# Class and id words of share bars, breadcrumbs, pagers, related lists, comment boxes, footers …
+_NOISE_WORDS = frozenset({
+    "share", "sharing", "social", "fenxiang", "breadcrumb", "breadcrumbs", "crumb", "crumbs",
+    "position", "location", "weizhi", "dqwz", "print", "dayin", "close", "guanbi", "collect",
+    "shoucang", "fav", "favorite", "favorites", "pager", "pages", "pagination", "paging",
+    "pagebar", "pagenav", "prev", "next", "prevnext", "sxp", "related", "xgwz", "xgxw", "xgyd",
+    "xglj", "tags", "tagcloud", "comment", "comments", "respond", "reply", "qrcode", "qr", "ewm",
+    "erweima", "footer", "foot", "copyright", "nav", "navigation", "menu", "toolbar", "tools",
+    "hidden", "hide", "ad", "ads", "advert", "advertisement", "fontsize", "zihao", "views",
+    "hits",
+})
+_NOISE_FRAGMENTS = (
+    "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",
+    "breadcrumb", "fontsize", "qrcode", "erweima", "pagination", "nocontent", "wordads",
+    "screenreadertext", "entrymeta", "postmeta", "viewcount", "hitcount", "postviews",
+)
+_NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+
+# Short texts that are page furniture when nothing but them (and punctuation) fills a block.
+_LATIN_WORD_START, _LATIN_WORD_END = r"(?<![A-Za-z])", r"(?![A-Za-z])"
+_CHROME = re.compile(
+    r"(?:字号|字体)\s*[:：]?\s*(?:[【\[(（]?\s*[大中小]\s*[】\])）]?\s*){1,3}"
+    r"|打印(?:本页|本文|此页|文章|页面)?|关闭(?:本页|窗口|页面|本文)?"
+    r"|(?:加入|添加到?)?收藏(?:本页|本文|本站)?|返回(?:顶部|首页|列表|上一页)?"
+    r"|分享(?:到|至)?|(?:浏览|阅读|访问|点击)(?:次数|量|数)?\s*[:：]?\s*\d*\s*次?"
+    r"|扫一扫|(?:手机)?扫描二维码|二维码|在手机上?(?:打开|查看|阅读)(?:当前页|本页|此页)?"
+    r"|用?手机(?:扫一扫|扫码|浏览|打开)|打开当前页|分享到手机"
+    r"|微信(?:朋友圈|好友)?|朋友圈|(?:新浪|腾讯)?微博|QQ(?:空间|好友)?|豆瓣|人人网?|百度贴吧"
+    r"|上一页|下一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|跳转(?:到|至)?|转到"
+    + _LATIN_WORD_START
+    + r"(?:share(?:\s+this)?|like\s+this|like|loading|print(?:\s+this)?|e-?mail|tweet|facebook"
+    r"|twitter|linkedin|whatsapp|telegram|reddit|pinterest|pocket|tumblr|wechat|weibo"
+    r"|click\s+to\s+\w+(?:\s+on\s+\w+)?|opens?\s+in\s+(?:a\s+)?new\s+window|more|go|previous"
+    r"|prev|next|close|back\s+to\s+top|top)"
+    + _LATIN_WORD_END,
+    re.I,
+)
+_BREADCRUMB = re.compile(
+    r"(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|您当前的位置|您当前所在位置)\s*[:：>＞]"
+    r"|(?:you\s+are\s+here\s*:|home\s*[>»›/])",
+    re.I,
+)
+_PREV_NEXT_ZH = re.compile(r"(?:上一篇|下一篇|上一条|下一条|上篇|下篇|前一篇|后一篇)\s*[:：]")
+_PREV_NEXT_EN = re.compile(r"(?:previous|next)(?:\s+(?:post|article|story))?\s*[:：]", re.I)
+_RELATED = re.compile(
+    r"(?:相关(?:文章|新闻|链接|阅读|报道|稿件|信息)|延伸阅读|推荐阅读|相关推荐"
+    r"|related(?:\s+(?:posts?|articles?|news|links|stories))?)\s*[:：]?",
+    re.I,
+)
+_COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
+_COUNTER = re.compile(
+    r"(?:浏览次数|浏览量|阅读量|阅读次数|访问量|访问次数|点击数|点击量|点击次数|点击率)"
+    r"\s*[:：]\s*\d*\s*次?"
+)
+_FURNITURE_MAX_CHARS = 200
+
+# --- images ---------------------------------------------------------------------------------
+
+# Lazy-loading attributes first: when present, src is only a placeholder.
+_IMAGE_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url", "src", "oldsrc")
+_ICON_URL = re.compile(
+    r"(?:spacer|pixel|blank|1x1|clear|loading)\.(?:gif|png)|/icons?/|icon[_\-.]|[_\-]icon"
+    r"|\.ico(?:$|\?)|share|jiathis|qrcode|erweima|/emoji|/smil",
+    re.I,
+)
+_ICON_MAX_PX = 32
+_PIXEL_MAX_PX = 2
+_CAPTION_MAX_CHARS = 100
+_CAPTION_START = re.compile(
+    r"(?:图为|图：|图:|上图|下图|左图|右图|组图|▲|△|↑|[（(]\s*图片来源|图片来源|[（(]图/|[（(]摄影"
+    r"|photo\s*[:：/]|pictured|image\s*[:：])",
+    re.I,
+)
+_FILE_NAME = re.compile(
+    r"\.(?:jpe?g|png|gif|bmp|webp|tiff?)$|^[\w.\-]*_[\w.\-]*$|^[\w.\-]*\d{6,}[\w.\-]*$"
+    r"|^[A-Za-z]{1,5}\d+$",
+    re.I,
+)
+_GENERIC_ALT = frozenset({
+    "图片", "图", "image", "img", "photo", "picture", "pic", "null", "undefined", "untitled",
+    "默认", "缩略图", "logo",
+})
+_DIMENSION = re.compile(r"\s*(\d+)")
+
+# --- text -----------------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+_CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break in the source between two CJK characters is the CMS wrapping its HTML,
+# not a space the writer typed; spaces typed between names or Latin words stay.
+_CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[^\S\n]*\n\s*(?=[{_CJK}])")
+_WHITESPACE = re.compile(r"\s+")
+_LITERAL_ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#12288);?", re.I)
+_TAG_LIKE = re.compile(r"<[!/?]?[A-Za-z][^<>]*>")
+_LEADING_SPACE = re.compile(r"^((?:<[^>]*>)*) ")
+_TRAILING_SPACE = re.compile(r" ((?:<[^>]*>)*)$")
+_LINK_DOMINATED = 0.5
+
+
+def clean_body(fragment: str, base_url: str) -> Body:
+    """Keep what a reader would call the article: its paragraphs, tables and pictures."""
+    soup = BeautifulSoup(fragment, "lxml", multi_valued_attributes=None)
+    walker = _Walker(soup, base_url)
+    walker.walk()
+    return _finish(walker.blocks, base_url)
+
+
+class _Frame(NamedTuple):
+    """What a block element tells the paragraphs inside it."""
+
+    tag: str                # "p" or a heading "h2".."h6"
+    centred: bool
+    caption_hint: bool      # inside a wp-caption-like wrapper
+    figcaption: bool
+    figure_start: int       # index of the first block of the enclosing <figure>, else -1
+
+
+_ROOT_FRAME = _Frame("p", False, False, False, -1)
+
+
+@dataclass
+class _Raw:
+    """A block before furniture removal and caption matching."""
+
+    text: str
+    html: str
+    tag: str
+    centred: bool = False
+    caption_hint: bool = False
+    link_share: float = 0.0
+    image_url: str | None = None
+    alt: str | None = None
+    figcaption: str | None = None
+    table_images: tuple[str, ...] = ()
+
+
+_END_BLOCK = ("block",)
+_END_LINK = ("link",)
+
+
+class _Walker:
+    """One pass over the tree: drops furniture by markup, cuts the rest into blocks."""
+
+    def __init__(self, soup: BeautifulSoup, base_url: str) -> None:
+        self.soup = soup
+        self.base_url = base_url
+        self.blocks: list[_Raw] = []
+        self.frames: list[_Frame] = [_ROOT_FRAME]
+        self.text_parts: list[str] = []
+        self.html_parts: list[str] = []
+        self.link_chars = 0
+        self.links_open = 0
+        self.open_tags: list[str] = []
+        self._total_chars: int | None = None
+
+    def walk(self) -> None:
+        stack: list[object] = list(reversed(self.soup.contents))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, tuple):
+                self._leave(node)
+            elif isinstance(node, NavigableString):
+                if type(node) is NavigableString:
+                    self._add_text(str(node))
+            elif isinstance(node, Tag):
+                stack.extend(self._enter(node))
+        self._flush()
+
+    def _enter(self, node: Tag) -> list[object]:
+        """Handle an element; return what to visit next, in reverse document order."""
+        name = node.name
+        if name in _DROPPED_TAGS or _is_hidden(node):
+            return []
+        if name == "br":
+            self._flush()
+            return []
+        if name == "img":
+            self._add_image(node)
+            return []
+        if (name == "form" or _has_furniture_name(node)) and not self._holds_the_article(node):
+            return []
+        children: list[object] = list(reversed(node.contents))
+        if name == "table" and _is_data_table(node):
+            self._add_table(node)
+            return []
+        if name in _BLOCK_TAGS:
+            self._flush()
+            self.frames.append(self._frame_for(node))
+            return [_END_BLOCK, *children]
+        if name in _INLINE_MARKUP:
+            self._open(f"<{name}>")
+            return [("close", f"</{name}>"), *children]
+        if name == "a":
+            href = _absolute(node.get("href"), self.base_url, ("http", "https", "mailto"))
+            self.links_open += 1
+            if href is None:
+                return [_END_LINK, *children]
+            self._open(f'<a href="{escape(href)}">')
+            return [("close", "</a>"), _END_LINK, *children]
+        return children
+
+    def _open(self, tag: str) -> None:
+        self.open_tags.append(tag)
+        self.html_parts.append(tag)
+
+    def _leave(self, marker: tuple[str, ...]) -> None:
+        if marker is _END_BLOCK:
+            self._flush()
+            self.frames.pop()
+        elif marker is _END_LINK:
+            self.links_open -= 1
+        else:
+            self.open_tags.pop()
+            self.html_parts.append(marker[1])
+
+    def _frame_for(self, node: Tag) -> _Frame:
+        parent = self.frames[-1]
+        name = node.name
+        heading = _HEADINGS.get(name)
+        style = node.get("style")
+        align = node.get("align")
+        centred = parent.centred or name == "center" or (
+            isinstance(align, str) and align.strip().lower() == "center"
+        ) or (isinstance(style, str) and _CENTRED_STYLE.search(style) is not None)
+        classes = node.get("class")
+        caption_hint = parent.caption_hint or (
+            isinstance(classes, str) and "caption" in classes.lower()
+        )
+        return _Frame(
+            tag=heading or parent.tag,
+            centred=centred,
+            caption_hint=caption_hint,
+            figcaption=parent.figcaption or name == "figcaption",
+            figure_start=len(self.blocks) if name == "figure" else parent.figure_start,
+        )
+
+    def _add_text(self, text: str) -> None:
+        if "&" in text:
+            text = _LITERAL_ENTITY.sub(" ", text)
+        if self.links_open:
+            self.link_chars += len(text)
+        self.text_parts.append(text)
+        self.html_parts.append(escape(text, quote=False))
+
+    def _flush(self) -> None:
+        raw_text = "".join(self.text_parts)
+        raw_html = "".join(self.html_parts)
+        link_share = self.link_chars / max(len(raw_text), 1)
+        self.text_parts.clear()
+        # Bold or a link cut by <br> or a nested block goes on in the next block.
+        self.html_parts[:] = self.open_tags
+        self.link_chars = 0
+        text = _normalise_text(raw_text)
+        if not text:
+            return
+        frame = self.frames[-1]
+        if frame.figcaption and self._caption_figure(frame, text):
+            return
+        self.blocks.append(_Raw(
+            text=text,
+            html=_normalise_html(raw_html),
+            tag=frame.tag,
+            centred=frame.centred,
+            caption_hint=frame.caption_hint,
+            link_share=link_share,
+        ))
+
+    def _caption_figure(self, frame: _Frame, text: str) -> bool:
+        """Give a <figcaption> to the picture of its own <figure>, if it has one."""
+        if frame.figure_start < 0:
+            return False
+        for raw in reversed(self.blocks[frame.figure_start:]):
+            if raw.image_url is not None:
+                raw.figcaption = f"{raw.figcaption} {text}" if raw.figcaption else text
+                return True
+        return False
+
+    def _add_image(self, node: Tag) -> None:
+        url = _image_url(node, self.base_url)
+        if url is None:
+            return
+        self._flush()
+        self.blocks.append(_Raw(text="", html="", tag="figure", image_url=url,
+                                alt=_meaningful_alt(node)))
+
+    def _add_table(self, table: Tag) -> None:
+        self._flush()
+        rows = []
+        for row in table.find_all("tr"):
+            cells = (
+                _normalise_text(cell.get_text(" "))
+                for cell in row.find_all(("td", "th"), recursive=False)
+            )
+            joined = "\t".join(cell for cell in cells if cell)
+            if joined:
+                rows.append(joined)
+        pictures = []
+        for img in table.find_all("img"):
+            url = _image_url(img, self.base_url)
+            if url is None:
+                img.decompose()
+                continue
+            img.attrs = {"src": url, "alt": _meaningful_alt(img) or ""}
+            pictures.append(url)
+        if rows or pictures:
+            self.blocks.append(_Raw(text=" ".join(rows), html=str(table), tag="table",
+                                    table_images=tuple(pictures)))
+
+    def _holds_the_article(self, node: Tag) -> bool:
+        """A furniture-sounding wrapper is kept when it holds most of the text and few links."""
+        if self._total_chars is None:
+            self._total_chars = len(self.soup.get_text().strip())
+        text = node.get_text()
+        chars = len(text.strip())
+        if chars == 0 or chars < 0.6 * self._total_chars:
+            return False
+        link_chars = sum(len(a.get_text().strip()) for a in node.find_all("a"))
+        return link_chars < 0.3 * chars
+
+
+def _finish(raws: list[_Raw], base_url: str) -> Body:
+    """Drop furniture by its text, match captions to pictures, sanitise every block."""
+    blocks: list[Block] = []
+    images: list[Image] = []
+    seen_images: set[str] = set()
+    kept = _drop_furniture(raws)
+    for index, raw in enumerate(kept):
+        if raw.tag == "table":
+            blocks.append(Block(raw.text, sanitize_html(raw.html, base_url)))
+            for url in raw.table_images:
+                if url not in seen_images:
+                    seen_images.add(url)
+                    images.append(Image(url, None))
+            continue
+        if raw.image_url is None:
+            blocks.append(Block(raw.text, sanitize_html(f"<{raw.tag}>{raw.html}</{raw.tag}>",
+                                                       base_url)))
+            continue
+        following = kept[index + 1] if index + 1 < len(kept) else None
+        caption = raw.figcaption or _caption_after(following) or raw.alt
+        figcaption = f"<figcaption>{escape(raw.figcaption)}</figcaption>" if raw.figcaption else ""
+        html = (f'<figure><img src="{escape(raw.image_url)}" alt="{escape(caption or "")}">'
+                f"{figcaption}</figure>")
+        blocks.append(Block(raw.figcaption or "", sanitize_html(html, base_url)))
+        if raw.image_url not in seen_images:
+            seen_images.add(raw.image_url)
+            images.append(Image(raw.image_url, caption))
+    return Body(blocks=blocks, images=images)
+
+
+def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
+    kept: list[_Raw] = []
+    in_related_list = False
+    for raw in raws:
+        if raw.tag in ("figure", "table"):
+            kept.append(raw)
+            continue
+        verdict = _furniture(raw.text, raw.link_share)
+        if verdict == "related":
+            in_related_list = True
+            continue
+        if verdict is not None:
+            continue
+        if in_related_list and raw.link_share >= _LINK_DOMINATED:
+            continue
+        in_related_list = False
+        without_counter = _COUNTER.sub("", raw.text)
+        if without_counter != raw.text:
+            raw.text = _normalise_text(without_counter)
+            raw.html = escape(raw.text, quote=False)
+        kept.append(raw)
+    return kept
+
+
+def _furniture(text: str, link_share: float) -> str | None:
+    """Name the kind of page furniture a block's text is, or None for a real paragraph."""
+    related = _RELATED.match(text)
+    if related and (link_share >= _LINK_DOMINATED or not text[related.end():].strip()):
+        return "related"
+    if len(text) > _FURNITURE_MAX_CHARS:
+        return None
+    if _BREADCRUMB.match(text) or _PREV_NEXT_ZH.match(text) or _COPYRIGHT.match(text):
+        return "furniture"
+    if _PREV_NEXT_EN.match(text) and link_share >= _LINK_DOMINATED:
+        return "furniture"
+    rest, matches = _CHROME.subn("", text)
+    if not any(char.isalpha() for char in rest) and (matches or link_share >= _LINK_DOMINATED):
+        return "furniture"
+    return None
+
+
+def _caption_after(raw: _Raw | None) -> str | None:
+    """The short centred line right under a picture is its caption."""
+    if raw is None or raw.tag in ("figure", "table"):
+        return None
+    if len(raw.text) > _CAPTION_MAX_CHARS:
+        return None
+    if raw.centred or raw.caption_hint or _CAPTION_START.match(raw.text):
+        return raw.text
+    return None
+
+
+def _is_hidden(node: Tag) -> bool:
+    if node.get("hidden") is not None:
+        return True
+    style = node.get("style")
+    return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
+
+
+def _has_furniture_name(node: Tag) -> bool:
+    classes = node.get("class")
+    ident = node.get("id")
+    if not classes and not ident:
+        return False
+    return _is_furniture_name(f"{classes or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _is_furniture_name(names: str) -> bool:
+    lowered = names.lower()
+    if not _NOISE_WORDS.isdisjoint(_NAME_SEPARATORS.split(lowered)):
+        return True
+    squashed = _NAME_SEPARATORS.sub("", lowered)
+    return any(fragment in squashed for fragment in _NOISE_FRAGMENTS)
+
+
+def _is_data_table(table: Tag) -> bool:
+    """Tables that merely lay out a picture and its caption are walked like any container."""
+    if table.find("table") is not None:
+        return False
+    rows = table.find_all("tr")
+    widest = max((len(row.find_all(("td", "th"), recursive=False)) for row in rows), default=0)
+    return len(rows) >= 2 and widest >= 2
+
+
+def _absolute(value: object, base_url: str, schemes: tuple[str, ...]) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or value.startswith("#"):
+        return None
+    try:
+        url = urljoin(base_url, value)
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in schemes else None
+
+
+def _image_url(node: Tag, base_url: str) -> str | None:
+    """The picture's real address, or None for placeholders, pixels, icons and data: URIs."""
+    url = None
+    for attribute in _IMAGE_SOURCES:
+        value = node.get(attribute)
+        if isinstance(value, str) and value.strip() and not value.strip().lower().startswith(
+            ("data:", "javascript:", "about:")
+        ):
+            url = _absolute(value, base_url, ("http", "https"))
+            if url is not None:
+                break
+    if url is None or _ICON_URL.search(url):
+        return None
+    width, height = _pixels(node, "width"), _pixels(node, "height")
+    if any(size is not None and size <= _PIXEL_MAX_PX for size in (width, height)):
+        return None
+    if width is not None and height is not None and max(width, height) <= _ICON_MAX_PX:
+        return None
+    return url
+
+
+def _pixels(node: Tag, dimension: str) -> int | None:
+    """A size from the attribute or the inline style; percentages say nothing."""
+    value = node.get(dimension)
+    style = node.get("style")
+    if not isinstance(value, str) and isinstance(style, str):
+        found = re.search(rf"(?<![-\w]){dimension}\s*:\s*([^;]+)", style, re.I)
+        value = found.group(1) if found else None
+    if not isinstance(value, str) or "%" in value:
+        return None
+    number = _DIMENSION.match(value)
+    return int(number.group(1)) if number else None
+
+
+def _meaningful_alt(node: Tag) -> str | None:
+    """alt or title, unless it is a file name or a word that says nothing."""
+    for attribute in ("alt", "title"):
+        value = node.get(attribute)
+        if not isinstance(value, str):
+            continue
+        text = _normalise_text(value)
+        if (text and text.lower() not in _GENERIC_ALT and not _FILE_NAME.search(text)
+                and any(char.isalpha() for char in text)):
+            return text[:_CAPTION_MAX_CHARS * 2]
+    return None
+
+
+def _normalise_text(text: str) -> str:
+    text = _CJK_LINE_BREAK.sub("", text.translate(_ZERO_WIDTH))
+    text = _WHITESPACE.sub(" ", text).strip()
+    if "<" in text:
+        # Double-escaped markup shows up as literal tags in the text; removing one may
+        # reveal another, hence the loop.
+        while (stripped := _TAG_LIKE.sub("", text)) != text:
+            text = stripped
+        text = _WHITESPACE.sub(" ", text).strip()
+    return text
+
+
+def _normalise_html(html: str) -> str:
+    html = _CJK_LINE_BREAK.sub("", html.translate(_ZERO_WIDTH))
+    html = _WHITESPACE.sub(" ", html)
+    return _TRAILING_SPACE.sub(r"\1", _LEADING_SPACE.sub(r"\1", html))
