@@ -1,0 +1,509 @@
+"""Credit lines: who wrote, photographed and edited an article, and whose copy it was."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Credits:
+    """The people (and source) an article names in its credit lines."""
+
+    authors: tuple[str, ...] = ()
+    photographers: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    responsible_editors: tuple[str, ...] = ()
+    source: str | None = None
+
+    def merge(self, other: Credits) -> Credits:
+        """Everyone either names, in the order met; the first source named is the one kept."""
+        return Credits(
+            authors=_union(self.authors, other.authors),
+            photographers=_union(self.photographers, other.photographers),
+            editors=_union(self.editors, other.editors),
+            responsible_editors=_union(self.responsible_editors, other.responsible_editors),
+            source=self.source if self.source is not None else other.source,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.photographers or self.editors
+                    or self.responsible_editors or self.source)
+
+
+def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(first + second))
+
+
+def parse_credits(line: str) -> Credits:
+    """The people (and source) one credit line names; empty Credits for any other line."""
+    return _read(line) or Credits()
+
+
+def is_credit_line(line: str) -> bool:
+    """True for a line made only of credits, even one naming nobody (`责任编辑：系统管理员`)."""
+    return _read(line) is not None
+
+
+def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
+    """Body paragraphs with the credit lines taken out, and the credits they held.
+
+    Credits are looked for only where pages put them: whole paragraphs at the start
+    and the end of the body, a bracketed prefix of the first paragraph, and a line
+    glued to the end of the last one. A credit-shaped line in the middle of the
+    body is the article's own text and stays.
+    """
+    body = list(paragraphs)
+    found: list[Credits] = []
+
+    start = 0
+    leading: list[Credits] = []
+    while start < len(body) and (_is_blank(body[start]) or _read(body[start]) is not None):
+        credit = _read(body[start])
+        if credit is not None:
+            leading.append(credit)
+        start += 1
+    if leading:
+        found.extend(leading)
+    else:
+        start = 0
+
+    if start < len(body):
+        head, credit = _cut_prefix(body[start])
+        if credit is not None:
+            found.append(credit)
+            if head:
+                body[start] = head
+            else:
+                start += 1
+
+    trailing: list[Credits] = []
+    end = len(body)
+    while end > start:
+        paragraph = body[end - 1]
+        if _is_blank(paragraph):
+            end -= 1
+            continue
+        credit = _read(paragraph)
+        if credit is not None:
+            trailing.append(credit)
+            end -= 1
+            continue
+        head, credit = _cut_glued_tail(paragraph)
+        if credit is not None:
+            trailing.append(credit)
+            body[end - 1] = head
+        break
+    if not trailing:
+        end = len(body)  # blank paragraphs are the page's business unless credits follow them
+    found.extend(reversed(trailing))
+
+    credits = Credits()
+    for credit in found:
+        credits = credits.merge(credit)
+    return body[start:end], credits
+
+
+# --- what a role means --------------------------------------------------------------------------
+
+class _Kind(Enum):
+    AUTHOR = "author"
+    PHOTOGRAPHER = "photographer"
+    AUTHOR_AND_PHOTOGRAPHER = "author and photographer"
+    EDITOR = "editor"
+    RESPONSIBLE_EDITOR = "responsible editor"
+    SOURCE = "source"
+    COPY_SUPPLIER = "copy supplier"      # 供稿: a person is an author, an office is the source
+    PHOTO_SUPPLIER = "photo supplier"    # 供图: a person is a photographer, an office is nobody
+    OTHER = "other"                      # reviewers, proofreaders, planners: credited, not kept
+
+
+_ZH_ROLES: dict[str, _Kind] = {
+    **dict.fromkeys(["文", "文字", "撰文", "作者", "采写", "记者", "见习记者", "实习记者",
+                     "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"], _Kind.AUTHOR),
+    **dict.fromkeys(["图", "图片", "摄", "摄影", "摄像", "视频", "摄影记者"], _Kind.PHOTOGRAPHER),
+    **dict.fromkeys(["文/图", "图/文", "文/摄", "图文", "文图"], _Kind.AUTHOR_AND_PHOTOGRAPHER),
+    "编辑": _Kind.EDITOR,
+    **dict.fromkeys(["责编", "责任编辑"], _Kind.RESPONSIBLE_EDITOR),
+    **dict.fromkeys(["来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
+                     "转自", "转载自"], _Kind.SOURCE),
+    "供稿": _Kind.COPY_SUPPLIER,
+    "供图": _Kind.PHOTO_SUPPLIER,
+    **dict.fromkeys(["审核", "审校", "终审", "初审", "复审", "一审", "二审", "三审", "校对",
+                     "统筹", "策划", "监制", "制作", "美编", "设计", "整理", "翻译", "主编",
+                     "图片来源"], _Kind.OTHER),
+}
+# Staff roles that pages print after the employer (南都见习记者, 珠海传媒集团记者) or glued
+# to the name (记者崔小远); the others only ever stand apart.
+_ZH_STAFF_ROLES = ("见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "摄影记者",
+                   "记者", "通讯员", "实习生", "责任编辑", "编辑")
+
+_EN_ROLES: dict[str, _Kind] = {
+    **dict.fromkeys(["article", "text", "author", "writer", "reporter", "trainee reporter",
+                     "intern reporter", "intern", "all-media reporter", "all media reporter",
+                     "full-media reporter", "financial media reporter", "converged media reporter",
+                     "correspondent", "special correspondent"], _Kind.AUTHOR),
+    **dict.fromkeys(["photo", "photos", "cover photo", "cover picture", "picture", "pictures",
+                     "photograph", "photographs", "photography", "photographer", "video"],
+                    _Kind.PHOTOGRAPHER),
+    **dict.fromkeys(["text and pictures", "text and photos", "text and photo", "pictures and text",
+                     "photos and text", "words and pictures"], _Kind.AUTHOR_AND_PHOTOGRAPHER),
+    "editor": _Kind.EDITOR,
+    **dict.fromkeys(["responsible editor", "editor in charge", "editor-in-charge",
+                     "executive editor"], _Kind.RESPONSIBLE_EDITOR),
+    **dict.fromkeys(["review", "reviewer", "audit", "auditor", "final review", "first trial",
+                     "second trial", "third trial", "first instance", "second instance",
+                     "third instance", "proofreading", "proofreader", "planning",
+                     "overall planning", "planner", "coordinator"], _Kind.OTHER),
+}
+
+_WHOLE_PERSON = {
+    _Kind.AUTHOR: ("authors",),
+    _Kind.PHOTOGRAPHER: ("photographers",),
+    _Kind.AUTHOR_AND_PHOTOGRAPHER: ("authors", "photographers"),
+    _Kind.EDITOR: ("editors",),
+    _Kind.RESPONSIBLE_EDITOR: ("responsible_editors",),
+    _Kind.COPY_SUPPLIER: ("authors",),
+    _Kind.PHOTO_SUPPLIER: ("photographers",),
+}
+
+# What content-management systems print when nobody was entered.
+_NOBODY = frozenset({"系统管理员", "管理员", "网站管理员", "超级管理员", "admin", "administrator",
+                     "本网", "本站", "佚名", "匿名", "小编"})
+# Words that close a credit without naming anyone (记者 李明 报道).
+_FILLER = frozenset({"报道", "等", "等人"})
+
+# --- the shapes of a credit line ----------------------------------------------------------------
+
+_HAN = "\u4e00-\u9fff"
+_SEPARATORS = "/／：:｜|"
+_LISTS = "、，,;；"
+_BRACKETS = "（）()【】\\[\\]〔〕"
+_SPACES = " \t\u3000\xa0"
+_EDGE_CHARS = _SEPARATORS + _LISTS + "（）()【】[]〔〕" + _SPACES + "-—"
+
+_HAS_HAN = re.compile(f"[{_HAN}]")
+_SPACE_RUN = re.compile(f"[{_SPACES}]+")
+_HAS_WORD = re.compile(rf"[{_HAN}A-Za-z0-9]")
+# Credit lines are labels, never sentences.
+_SENTENCE = re.compile(r"[。！？!?；;…]")
+_LAST_STOP = re.compile(r"。\s*$")
+_HAS_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
+_STARTS_WITH_SEPARATOR = re.compile(f"^[{_SPACES}]*[{_SEPARATORS}]")
+_ENDS_WITH_SLASH = re.compile(f"[/／][{_SPACES}]*$")
+_MAX_ZH = 150
+_MAX_EN = 400
+
+_COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符"
+    "舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司"
+    "卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙"
+    "荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝易"
+)
+_COMPOUND_SURNAMES = tuple(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯"
+    " 轩辕 令狐 端木 独孤 南宫 西门 申屠 钟离 闻人 澹台 淳于 呼延 赫连".split()
+)
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """Longest first, so `责任编辑` wins over `编辑` and `cover photo` over `photo`."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(
+        re.escape(w).replace("/", f"[{_SPACES}]*[/／][{_SPACES}]*").replace("\\ ", r"\s+")
+        for w in ordered
+    )
+
+
+_ZH_BOUNDARY = f"{_SPACES}{_SEPARATORS}{_LISTS}{_BRACKETS}"
+# A name glued to its role (记者崔小远) ends where the token ends, not at a colon: `作者单位：`
+# is a label, not the author 单位.
+_GLUED_NAME = f"[{_HAN}]{{2,3}}(?:[{_SPACES}{_LISTS}{_BRACKETS}]|$)"
+# An employer printed before a staff role (珠海传媒集团记者); a verb or preposition before
+# 记者 means prose (他告诉记者).
+_ZH_ROLE = re.compile(
+    f"(?<![^{_ZH_BOUNDARY}])(?:"
+    f"(?P<role>{_alternation(list(_ZH_ROLES))})(?=[{_ZH_BOUNDARY}]|$)"
+    f"|(?P<glued>{_alternation(_ZH_STAFF_ROLES)})(?={_GLUED_NAME})"
+    f"|(?P<employer>[{_HAN}]{{1,12}}?)(?<![向对据让给跟和与被请问诉的了是在为])"
+    f"(?P<staff>{_alternation(_ZH_STAFF_ROLES)})(?=[{_ZH_BOUNDARY}]|$|{_GLUED_NAME})"
+    ")"
+)
+_EN_ROLE = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?P<source>source\s+of(?=\s)|source(?=\s*[:：/]))"
+    f"|(?P<role>{_alternation(list(_EN_ROLES))})"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+_ZH_NAME_SPLIT = re.compile(f"[{_SPACES}{_LISTS}/／｜|{_BRACKETS}]+")
+_ZH_NAME = re.compile(f"[{_HAN}]{{2,3}}|[{_HAN}]{{1,10}}(?:[·•・．][{_HAN}]{{1,10}}){{1,3}}")
+_STAFF_CODE = re.compile(r"(?:[_＿-][A-Za-z0-9]+|[A-Za-z]{1,6}\d{2,})$")
+_EN_NAME_SPLIT = re.compile(r"\s*(?:[,、;，]|\s+and\s+)\s*")
+_EN_EMPLOYER = re.compile(r"\s+of\s+[^,、;，]*")
+_EN_WORD_PART = re.compile(r"[-'’]")
+_PINYIN = re.compile(
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er"
+    r"|ia|ie|iu|in|ua|uo|ui|un|ue|ve|üe|vn|a|o|e|i|u|v|ü)",
+    re.IGNORECASE,
+)
+_PINYIN_WORD = re.compile(f"(?:{_PINYIN.pattern})+", re.IGNORECASE)
+# Words of a sentence, which no organisation's name needs.
+_EN_VERBS = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|that|which|this|these)\b",
+    re.IGNORECASE,
+)
+_NAME_TAIL_WORDS = 2
+
+# Where a credit glued to a paragraph may begin.
+_GLUE_POINT = re.compile(r"(?<=[。！？!?.…”\"』」])|(?=[（(【\[])")
+_GLUE_WINDOW = 400
+_PREFIX = re.compile(
+    f"^[{_SPACES}]*(?:[{_HAN}]{{2,12}}讯[{_SPACES}]*)?"
+    f"(?P<credit>[（(【\\[][^（）()【】\\[\\]]{{1,80}}[）)】\\]])[{_SPACES}]*"
+)
+
+
+# --- reading one line ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Role:
+    kind: _Kind
+    start: int
+    end: int
+
+
+class _Builder:
+    """Credits gathered while reading one line; any name that is not a name spoils the line."""
+
+    def __init__(self, english: bool) -> None:
+        self.english = english
+        self.people: dict[str, list[str]] = {
+            "authors": [], "photographers": [], "editors": [], "responsible_editors": [],
+        }
+        self.source: str | None = None
+
+    def build(self) -> Credits:
+        return Credits(
+            authors=tuple(dict.fromkeys(self.people["authors"])),
+            photographers=tuple(dict.fromkeys(self.people["photographers"])),
+            editors=tuple(dict.fromkeys(self.people["editors"])),
+            responsible_editors=tuple(dict.fromkeys(self.people["responsible_editors"])),
+            source=self.source,
+        )
+
+    def take(self, kind: _Kind, text: str) -> bool:
+        """File ``text`` under ``kind``; False when it is not what that role names."""
+        text = text.strip(_EDGE_CHARS)
+        if not text:
+            return True
+        if kind is _Kind.SOURCE:
+            return self._take_source(text)
+        if kind is _Kind.OTHER:
+            return _is_label_value(text, self.english)
+        names = self._names(text)
+        if names is None:
+            if kind is _Kind.COPY_SUPPLIER:
+                return self._take_source(text)
+            if kind is _Kind.PHOTO_SUPPLIER:
+                return _is_label_value(text, self.english)
+            return False
+        for field in _WHOLE_PERSON[kind]:
+            self.people[field].extend(names)
+        return True
+
+    def _take_source(self, text: str) -> bool:
+        if not _is_label_value(text, self.english):
+            return False
+        if self.source is None:
+            self.source = text
+        return True
+
+    def _names(self, text: str) -> list[str] | None:
+        pieces = _EN_NAME_SPLIT.split(text) if self.english else _ZH_NAME_SPLIT.split(text)
+        names: list[str] = []
+        for piece in pieces:
+            name = _english_name(piece) if self.english else _chinese_name(piece)
+            if name is None:
+                return None
+            if name:
+                names.append(name)
+        return names
+
+
+def _chinese_name(token: str) -> str | None:
+    """The person in ``token``, "" for a placeholder, None when it is not a name."""
+    token = _STAFF_CODE.sub("", token.strip(_EDGE_CHARS))
+    if not token or token.lower() in _NOBODY or token in _FILLER:
+        return ""
+    if _ZH_NAME.fullmatch(token) or (len(token) == 4 and token.startswith(_COMPOUND_SURNAMES)):
+        return token
+    return None
+
+
+def _english_name(piece: str) -> str | None:
+    """A romanised Chinese name (employer dropped), "" for a placeholder, None otherwise."""
+    piece = _EN_EMPLOYER.sub("", piece).strip(_EDGE_CHARS)
+    if not piece or piece.lower() in _NOBODY:
+        return ""
+    words = piece.split()
+    if len(words) > 4 or not all(_is_pinyin(word) for word in words):
+        return None
+    return " ".join(words)
+
+
+def _is_pinyin(word: str) -> bool:
+    parts = [p for p in _EN_WORD_PART.split(word) if p]
+    return bool(parts) and all(_PINYIN_WORD.fullmatch(p) for p in parts)
+
+
+def _is_label_value(text: str, english: bool) -> bool:
+    """Short enough and plain enough to be an office's or a newspaper's name."""
+    if not _HAS_WORD.search(text):
+        return False
+    if english:
+        return len(text) <= 160 and not _EN_VERBS.search(text)
+    return len(text) <= 40
+
+
+def _is_blank(paragraph: str) -> bool:
+    return not _HAS_WORD.search(paragraph)
+
+
+def _roles(text: str, english: bool) -> list[_Role]:
+    roles = []
+    if english:
+        for match in _EN_ROLE.finditer(text):
+            if match["source"]:
+                kind = _Kind.SOURCE
+            else:
+                kind = _EN_ROLES[" ".join(match["role"].lower().split())]
+            roles.append(_Role(kind, match.start(), match.end()))
+        return roles
+    for match in _ZH_ROLE.finditer(text):
+        word = match["role"] or match["glued"] or match["staff"]
+        glued = text[match.end():match.end() + 2]
+        if _HAS_HAN.match(glued) and not _starts_with_surname(glued):
+            return []  # 记者招待会, 通讯员培训: a word, not a role and a name
+        key = _SPACE_RUN.sub("", word).replace("／", "/")
+        roles.append(_Role(_ZH_ROLES[key], match.start(), match.end()))
+    return roles
+
+
+def _starts_with_surname(text: str) -> bool:
+    return text[:1] in _COMMON_SURNAMES or text.startswith(_COMPOUND_SURNAMES)
+
+
+def _tail_name(text: str, english: bool) -> tuple[str, str] | None:
+    """Split ``text`` into what comes first and the name printed last (before a `/role`).
+
+    Romanised names are told from an office's name by being pinyin, two words at most.
+    """
+    text = text.rstrip(_EDGE_CHARS)
+    if english:
+        words = text.split()
+        count = 0
+        while count < min(_NAME_TAIL_WORDS, len(words)) and _is_pinyin(words[-1 - count]):
+            count += 1
+        if not count:
+            return None
+        return " ".join(words[:-count]), " ".join(words[-count:])
+    last = _ZH_NAME_SPLIT.split(text)[-1]
+    return text[: len(text) - len(last)], last
+
+
+def _read(line: str) -> Credits | None:
+    """The credits of ``line``, or None when the line is anything but a credit line."""
+    text = _LAST_STOP.sub("", line.strip())
+    if not text or _SENTENCE.search(text):
+        return None
+    english = not _HAS_HAN.search(text)
+    if len(text) > (_MAX_EN if english else _MAX_ZH):
+        return None
+    roles = _roles(text, english)
+    if not roles:
+        return None
+
+    bounds = [0, *(p for r in roles for p in (r.start, r.end)), len(text)]
+    chunks = [text[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
+    if not any(c.strip(_EDGE_CHARS) for c in chunks) and not _HAS_SEPARATOR.search(text):
+        return None  # a bare `视频` over a player is a label, not a credit
+    names_first = bool(chunks[0].strip(_EDGE_CHARS))
+
+    # Which chunk each role names: the one after it (`编辑：张三`) or before it (`张三/编辑`).
+    takers: list[list[tuple[int, bool]]] = [[] for _ in chunks]
+    for i, role in enumerate(roles):
+        before, after = chunks[i], chunks[i + 1]
+        if role.kind is _Kind.SOURCE or _STARTS_WITH_SEPARATOR.match(after):
+            role_first = True
+        elif _ENDS_WITH_SLASH.search(before):
+            role_first = False
+        else:
+            role_first = not names_first
+        last_and_bare = i == len(roles) - 1 and not after.strip(_EDGE_CHARS)
+        if role_first and last_and_bare and not _STARTS_WITH_SEPARATOR.match(after):
+            # `记者 李明 摄`: a closing role shares the name before it.
+            takers[i].append((i, True))
+        elif role_first:
+            takers[i + 1].append((i, False))
+        else:
+            takers[i].append((i, False))
+
+    credits = _Builder(english)
+    for chunk, claims in zip(chunks, takers, strict=True):
+        if not claims:
+            if chunk.strip(_EDGE_CHARS):
+                return None
+            continue
+        if len(claims) == 2 and not claims[1][1]:
+            # `来源：本网 张三/编辑`: the role before takes the start, the role after the last name.
+            split = _tail_name(chunk, english)
+            if split is None:
+                return None
+            head, tail = split
+            if not (credits.take(roles[claims[0][0]].kind, head)
+                    and credits.take(roles[claims[1][0]].kind, tail)):
+                return None
+            continue
+        for index, _shared in claims:
+            if not credits.take(roles[index].kind, chunk):
+                return None
+    return credits.build()
+
+
+# --- finding credits inside a paragraph ---------------------------------------------------------
+
+def _cut_prefix(paragraph: str) -> tuple[str, Credits | None]:
+    """`（记者 崔小远 通讯员 陈白虹）近日，……` → the sentence, and the credits before it."""
+    match = _PREFIX.match(paragraph)
+    if not match:
+        return paragraph, None
+    credit = _read(match["credit"])
+    rest = paragraph[match.end():]
+    if credit is None or not rest:
+        return paragraph, None
+    return rest, credit
+
+
+def _cut_glued_tail(paragraph: str) -> tuple[str, Credits | None]:
+    """`…the Greater Bay Area.Song Xuemei …/editor` → the text, and the credits glued to it.
+
+    The longest tail that reads as a credit line wins, so a source with a full stop
+    inside (`Co., Ltd.`) stays whole.
+    """
+    window = max(0, len(paragraph) - _GLUE_WINDOW)
+    for match in _GLUE_POINT.finditer(paragraph, window):
+        point = match.start()
+        head = paragraph[:point].rstrip()
+        if not head or not _HAS_WORD.search(head):
+            continue
+        credit = _read(paragraph[point:])
+        if credit is not None:
+            return head, credit
+    return paragraph, None
