@@ -66,9 +66,8 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
         stmt = insert(Article).values([
             {"url": r.url, **_values(r), "version": 1, "first_seen_at": now,
              "last_seen_at": now, "changed_at": now} for r in fresh
-        ]).on_conflict_do_nothing(index_elements=["url"])
-        inserted = session.execute(stmt).rowcount
-        counts["new"] += max(inserted, 0)
+        ]).on_conflict_do_nothing(index_elements=["url"]).returning(Article.id)
+        counts["new"] += len(session.execute(stmt).all())
 
     unchanged_ids: list[int] = []
     for url, article in existing.items():
