@@ -71,7 +71,7 @@ _LABEL = re.compile(
 )
 # A yearless date is only trusted beside a time, after a label, or standing alone.
 _NEAR_LABEL = 16
-_BRACKETS = " \t\r\n[]()【】（）<>"
+_BRACKETS = " \t\r\n[]()【】<>"
 
 _URL_DATES = tuple(re.compile(pattern) for pattern in (
     r"/t(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})_",          # TRS: /201909/t20190918_1.shtml
@@ -116,7 +116,10 @@ def parse_datetime(text: str, tz: tzinfo, *, default_year: int | None = None,
 
 def date_from_url(url: str) -> date | None:
     """Date carried by a URL: t20190918_, /2022/06/10/, /202512/23/, /art/2016/11/22/, hizh AP<8 hex
-    unix seconds>… ; None when none or implausible."""
+    unix seconds>… ; None when none or implausible.
+
+    Path dates come first; the hizh creation stamp is read on Beijing time, the site's own.
+    """
     path = _URL_ORIGIN.sub("", url).split("?", 1)[0].split("#", 1)[0]
     latest = date.today() + FUTURE_GRACE
     for pattern in _URL_DATES:
@@ -157,24 +160,22 @@ def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = N
                 return moment if item.clock is not None else _borrow_time(moment, timed, tz, limit)
         return None
 
-    list_day = next((moment.date() for moment in (settle(item, url_day) for item in listed
-                                                  if item.year is not None and not item.update)
-                     if moment is not None), None)
+    list_day = next((moment.date() for item in listed if item.year is not None and not item.update
+                     if (moment := settle(item, url_day)) is not None), None)
     reference = list_day or url_day
     published = [item for items in found for item in items if not item.update]
     updated = [item for items in found for item in items if item.update]
-    for tier in (
-        (settle(item, reference) for item in published if item.year is not None),
-        (settle(item, reference) for item in published if item.year is None),
-        (settle(item, url_day) for item in listed if not item.update),
-        iter((_from_url(url, url_day, tz, timed, limit) if url else None,)),
-        (settle(item, reference) for item in updated if item.year is not None),
-        (settle(item, reference) for item in updated if item.year is None),
-    ):
-        moment = next((m for m in tier if m is not None), None)
-        if moment is not None:
-            return moment
-    return None
+
+    def in_trust_order() -> Iterator[datetime | None]:
+        yield from (settle(item, reference) for item in published if item.year is not None)
+        yield from (settle(item, reference) for item in published if item.year is None)
+        yield from (settle(item, url_day) for item in listed if not item.update)
+        if url:
+            yield _from_url(url, url_day, tz, timed, limit)
+        yield from (settle(item, reference) for item in updated if item.year is not None)
+        yield from (settle(item, reference) for item in updated if item.year is None)
+
+    return next((moment for moment in in_trust_order() if moment is not None), None)
 
 
 def _aware(now: datetime | None, tz: tzinfo) -> datetime:
