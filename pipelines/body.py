@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -168,6 +168,7 @@ _COUNTER = re.compile(
     r"\s*[:：]\s*\d*\s*次?"
 )
 _FURNITURE_MAX_CHARS = 200
+_CHROME_MAX_CHARS = 100
 
 # --- images ---------------------------------------------------------------------------------
 
@@ -199,17 +200,19 @@ _DIMENSION = re.compile(r"\s*(\d+)")
 
 # --- text -----------------------------------------------------------------------------------
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
 _CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A line break in the source between two CJK characters is the CMS wrapping its HTML,
 # not a space the writer typed; spaces typed between names or Latin words stay.
 _CJK_LINE_BREAK = re.compile(rf"(?<=[{_CJK}])[^\S\n]*\n\s*(?=[{_CJK}])")
 _WHITESPACE = re.compile(r"\s+")
 _LITERAL_ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|thinsp|#160|#12288);?", re.I)
+_NEEDS_ESCAPE = re.compile(r"[&<>]")
 _TAG_LIKE = re.compile(r"<[!/?]?[A-Za-z][^<>]*>")
 _LEADING_SPACE = re.compile(r"^((?:<[^>]*>)*) ")
 _TRAILING_SPACE = re.compile(r" ((?:<[^>]*>)*)$")
 _LINK_DOMINATED = 0.5
+_ARTICLE_MIN_CHARS = 100
 
 
 def clean_body(fragment: str, base_url: str) -> Body:
@@ -284,7 +287,10 @@ class _Walker:
     def _enter(self, node: Tag) -> list[object]:
         """Handle an element; return what to visit next, in reverse document order."""
         name = node.name
-        if name in _DROPPED_TAGS or _is_hidden(node):
+        if name in _DROPPED_TAGS:
+            return []
+        attrs = node.attrs
+        if attrs and _is_hidden(attrs):
             return []
         if name == "br":
             self._flush()
@@ -292,7 +298,11 @@ class _Walker:
         if name == "img":
             self._add_image(node)
             return []
-        if (name == "form" or _has_furniture_name(node)) and not self._holds_the_article(node):
+        furniture = name == "form" or (
+            ("class" in attrs or "id" in attrs)
+            and _is_furniture_name(f"{attrs.get('class', '')} {attrs.get('id', '')}")
+        )
+        if furniture and not self._holds_the_article(node):
             return []
         children: list[object] = list(reversed(node.contents))
         if name == "table" and _is_data_table(node):
@@ -306,7 +316,7 @@ class _Walker:
             self._open(f"<{name}>")
             return [("close", f"</{name}>"), *children]
         if name == "a":
-            href = _absolute(node.get("href"), self.base_url, ("http", "https", "mailto"))
+            href = _absolute(attrs.get("href"), self.base_url, ("http", "https", "mailto"))
             self.links_open += 1
             if href is None:
                 return [_END_LINK, *children]
@@ -355,9 +365,12 @@ class _Walker:
         if self.links_open:
             self.link_chars += len(text)
         self.text_parts.append(text)
-        self.html_parts.append(escape(text, quote=False))
+        self.html_parts.append(escape(text, quote=False) if _NEEDS_ESCAPE.search(text) else text)
 
     def _flush(self) -> None:
+        if not self.text_parts:
+            self.html_parts[:] = self.open_tags
+            return
         raw_text = "".join(self.text_parts)
         raw_html = "".join(self.html_parts)
         link_share = self.link_chars / max(len(raw_text), 1)
@@ -365,6 +378,8 @@ class _Walker:
         # Bold or a link cut by <br> or a nested block goes on in the next block.
         self.html_parts[:] = self.open_tags
         self.link_chars = 0
+        if raw_text.isspace():
+            return
         text = _normalise_text(raw_text)
         if not text:
             return
@@ -423,11 +438,12 @@ class _Walker:
 
     def _holds_the_article(self, node: Tag) -> bool:
         """A furniture-sounding wrapper is kept when it holds most of the text and few links."""
+        chars = len(node.get_text().strip())
+        if chars < _ARTICLE_MIN_CHARS:
+            return False
         if self._total_chars is None:
             self._total_chars = len(self.soup.get_text().strip())
-        text = node.get_text()
-        chars = len(text.strip())
-        if chars == 0 or chars < 0.6 * self._total_chars:
+        if chars < 0.6 * self._total_chars:
             return False
         link_chars = sum(len(a.get_text().strip()) for a in node.find_all("a"))
         return link_chars < 0.3 * chars
@@ -498,6 +514,8 @@ def _furniture(text: str, link_share: float) -> str | None:
         return "furniture"
     if _PREV_NEXT_EN.match(text) and link_share >= _LINK_DOMINATED:
         return "furniture"
+    if len(text) > _CHROME_MAX_CHARS or "。" in text or "，" in text:
+        return None
     rest, matches = _CHROME.subn("", text)
     if not any(char.isalpha() for char in rest) and (matches or link_share >= _LINK_DOMINATED):
         return "furniture"
@@ -515,19 +533,11 @@ def _caption_after(raw: _Raw | None) -> str | None:
     return None
 
 
-def _is_hidden(node: Tag) -> bool:
-    if node.get("hidden") is not None:
+def _is_hidden(attrs: dict[str, Any]) -> bool:
+    if "hidden" in attrs:
         return True
-    style = node.get("style")
+    style = attrs.get("style")
     return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
-
-
-def _has_furniture_name(node: Tag) -> bool:
-    classes = node.get("class")
-    ident = node.get("id")
-    if not classes and not ident:
-        return False
-    return _is_furniture_name(f"{classes or ''} {ident or ''}")
 
 
 @lru_cache(maxsize=4096)
@@ -554,12 +564,29 @@ def _absolute(value: object, base_url: str, schemes: tuple[str, ...]) -> str | N
     value = value.strip()
     if not value or value.startswith("#"):
         return None
+    if value.isprintable() and "\\" not in value and "/." not in value:
+        # The common shapes, without urljoin's cost.
+        if value.startswith(("http://", "https://")):
+            return value
+        if value.startswith("/") and not value.startswith("//") and (origin := _origin(base_url)):
+            return origin + value
     try:
         url = urljoin(base_url, value)
         scheme = urlsplit(url).scheme.lower()
     except ValueError:
         return None
     return url if scheme in schemes else None
+
+
+@lru_cache(maxsize=256)
+def _origin(base_url: str) -> str | None:
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
 
 
 def _image_url(node: Tag, base_url: str) -> str | None:
@@ -610,8 +637,7 @@ def _meaningful_alt(node: Tag) -> str | None:
 
 
 def _normalise_text(text: str) -> str:
-    text = _CJK_LINE_BREAK.sub("", text.translate(_ZERO_WIDTH))
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = _WHITESPACE.sub(" ", _squeeze_line_breaks(text)).strip()
     if "<" in text:
         # Double-escaped markup shows up as literal tags in the text; removing one may
         # reveal another, hence the loop.
@@ -622,6 +648,14 @@ def _normalise_text(text: str) -> str:
 
 
 def _normalise_html(html: str) -> str:
-    html = _CJK_LINE_BREAK.sub("", html.translate(_ZERO_WIDTH))
-    html = _WHITESPACE.sub(" ", html)
-    return _TRAILING_SPACE.sub(r"\1", _LEADING_SPACE.sub(r"\1", html))
+    html = _WHITESPACE.sub(" ", _squeeze_line_breaks(html))
+    if html.startswith(("<", " ")):
+        html = _LEADING_SPACE.sub(r"\1", html)
+    if html.endswith((">", " ")):
+        html = _TRAILING_SPACE.sub(r"\1", html)
+    return html
+
+
+def _squeeze_line_breaks(text: str) -> str:
+    text = _ZERO_WIDTH.sub("", text)
+    return _CJK_LINE_BREAK.sub("", text) if "\n" in text else text
