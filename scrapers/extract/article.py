@@ -1,0 +1,131 @@
+"""One article page to a RawArticle: each field from the most trusted place that has it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+
+from lxml import etree
+
+from ..items import RawArticle
+from .content import Body, body_html, find_body
+from .document import Element, Line, Lines, parse, render_lines, squash
+from .encoding import decode_page
+from .infoline import read_info
+from .meta import PUBLISHED_NAMES, PageMeta, read_meta
+from .section import breadcrumb_section, category_section
+from .selectors import Overrides, validate_selector
+from .title import find_title
+
+logger = logging.getLogger(__name__)
+
+_TIME_DATETIME = etree.XPath("//time/@datetime")
+_TAG_LINKS = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_KEYWORD_SPLIT = re.compile(r"\s*[,，;；、|]\s*")
+_INFO_LINES = 8       # an info line sits within a few lines after the headline
+_FOOTER_LINES = 8     # （责任编辑：…） sits within a few lines after the body
+_PARAGRAPH = 80       # a line this long without labels is already the article text
+
+
+def extract_article(body: bytes, url: str, *, content_type: str | None = None,
+                    selectors: Mapping[str, str] | None = None) -> RawArticle:
+    """Fill the page fields of a RawArticle; a field the page does not show stays empty.
+
+    A bad selector raises ValueError; a bad page never raises.
+    """
+    for name, expr in (selectors or {}).items():
+        validate_selector(name, expr)
+    item = RawArticle(url=url, title=None, published=[], section=None, source=None, byline=[],
+                      body_html="", summary=None, tags=[], page_language=None)
+    try:
+        root = parse(decode_page(body, content_type))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        logger.debug("unparseable page %s", url)
+        return item
+    _fill(item, root, Overrides(root, selectors))
+    return item
+
+
+def _fill(item: RawArticle, root: Element, overrides: Overrides) -> None:
+    meta = read_meta(root)
+    title, title_element = find_title(root, meta, overrides)
+    body = find_body(root, overrides.elements("body"))
+    lines = render_lines(root, [e for e in (title_element, body and body.element) if e is not None])
+    info = read_info(line.text for line in _info_lines(lines, title_element, body))
+    footer = read_info(line.text for line in _footer_lines(lines, body))
+
+    item["title"] = title
+    item["published"] = _unique([
+        *overrides.texts("published_at"), *filter(None, (meta.get(*PUBLISHED_NAMES),
+                                                         meta.ld_text("datePublished"))),
+        *info.published, *info.bare_dates, *map(squash, _TIME_DATETIME(root)),
+        *footer.published, *info.updated, *footer.updated,
+    ])
+    item["source"] = (overrides.text("source") or meta.get("contentsource", "source")
+                      or info.source or footer.source)
+    item["byline"] = _unique([
+        *overrides.texts("authors"), *info.credits, *footer.credits,
+        *filter(None, [meta.get("author", "article:author")]), *meta.ld_names("author"),
+    ])
+    item["section"] = (overrides.text("section") or meta.get("columnname")
+                       or meta.ld_text("articleSection") or breadcrumb_section(root, lines, title)
+                       or meta.get("article:section") or category_section(root))
+    item["summary"] = (overrides.text("summary") or meta.get("description", "og:description")
+                       or meta.ld_text("description"))
+    item["tags"] = _tags(root, meta, overrides)
+    item["page_language"] = _language(root, meta)
+    item["body_html"] = body_html(body, title) if body is not None else ""
+
+
+def _info_lines(lines: Lines, title: Element, body: Body | None) -> list[Line]:
+    """The few lines between the headline and the body, where date and source are printed."""
+    title_span = lines.span(title)
+    body_span = lines.span(body.element) if body is not None else None
+    if title_span:
+        start = title_span[1]
+    elif body_span:
+        start = max(0, body_span[0] - _INFO_LINES)
+    else:
+        return []
+    stop = start + _INFO_LINES
+    if body_span and body_span[0] >= start:
+        stop = min(stop, body_span[0]) if body_span[0] > start else stop
+    picked = []
+    for line in lines.lines[start:stop]:
+        if len(line.text) >= _PARAGRAPH and not read_info([line.text]).published:
+            break
+        picked.append(line)
+    return picked
+
+
+def _footer_lines(lines: Lines, body: Body | None) -> list[Line]:
+    span = lines.span(body.element) if body is not None else None
+    return lines.lines[span[1]:span[1] + _FOOTER_LINES] if span else []
+
+
+def _tags(root: Element, meta: PageMeta, overrides: Overrides) -> list[str]:
+    chosen = overrides.texts("tags")
+    if chosen:
+        return _unique(t for text in chosen for t in _KEYWORD_SPLIT.split(text))
+    keywords = meta.get("keywords", "news_keywords") or meta.ld_text("keywords") or ""
+    tags = [tag for tag in _KEYWORD_SPLIT.split(keywords) if tag]
+    if tags == [keywords] and " " in keywords and not keywords.isascii():
+        tags = keywords.split()  # 珠海 高新区 招商: Chinese keywords separated by spaces
+    return _unique([*tags, *(squash(link.text_content()) for link in _TAG_LINKS(root))])
+
+
+def _language(root: Element, meta: PageMeta) -> str | None:
+    declared = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+                or root.get("xml:lang") or meta.get("og:locale", "content-language", "language")
+                or meta.ld_text("inLanguage"))
+    return squash(declared) or None
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = squash(value)
+        if value and value not in seen:
+            seen[value] = None
+    return list(seen)

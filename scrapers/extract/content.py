@@ -1,0 +1,186 @@
+"""The article body: where it is (markers, known CMS skins, text density) and what to cut."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
+
+from .document import BLOCK_TAGS, Element, class_tokens, squash, text_of
+from .patterns import DATE, LABEL, label_kind
+
+_CSS = HTMLTranslator()
+# Body containers of the CMSes the zones run on. When several match, the innermost
+# one holding most of the text wins (TRS_Editor inside #zoom, #zoom inside artContent).
+_SKINS = tuple(etree.XPath(_CSS.css_to_xpath(css)) for css in (
+    "div.TRS_Editor", ".TRS_UEDITOR", "#UCAP-CONTENT", "div.zw", "div.news_cont_d_wrap",
+    "#zoom", "div.article-content", "div.artContent", ".entry-content", ".post-content",
+    "[itemprop=articleBody]",
+))
+_START_MARKERS = etree.XPath(
+    "//meta[translate(@name, 'CONTENTSART', 'contentsart')='contentstart']"
+    " | //comment()[contains(., '$[信息内容]>begin')]"
+)
+_END_MARKERS = etree.XPath(
+    "//meta[translate(@name, 'CONTENTSEND', 'contentsend')='contentend']"
+    " | //comment()[contains(., '$[信息内容]>end')]"
+)
+_PARAGRAPHS = etree.XPath("//body//*[self::p or self::pre or self::td[not(.//td)]"
+                          " or self::div[not(.//div or .//p or .//table or .//li)]]")
+_LINKS = etree.XPath(".//a")
+_MIN_SKIN_TEXT = 20
+_NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
+                       "related", "share", "copyright", "header", "banner", "links", "friend",
+                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad"})
+_POSITIVE = frozenset({"content", "article", "body", "text", "zw", "detail", "main", "post",
+                       "entry", "zoom", "con", "cont", "txt", "wenzhang", "neirong", "view"})
+# Blocks that live inside body containers but are not the article.
+_BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "sharebar",
+                          "social", "pager", "pagination", "pagebar", "prevnext", "prev", "next",
+                          "related", "relate", "xgwz", "xgxw", "xgxx", "xglj", "print", "tools",
+                          "toolbar", "footer", "foot", "comment", "comments", "info", "meta",
+                          "byline", "breadcrumb", "crumb", "crumbs", "position", "location",
+                          "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
+                          "zihao", "entry-meta", "post-meta", "share-bar", "page"})
+_BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
+                       "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
+                       "返回顶部", "Share this", "Related posts", "Previous post", "Next post")
+
+
+@dataclass
+class Body:
+    """The body container (for locating the text around it) and its HTML once chosen."""
+
+    element: Element
+    html: str | None = None  # set when the body is a span, not one whole element
+
+
+def find_body(root: Element, selected: list[Element]) -> Body | None:
+    """Locate the body without changing the tree: the other finders still need it whole."""
+    if selected:
+        if len(selected) == 1:
+            return Body(selected[0])
+        return Body(selected[0].getparent(), "".join(_outer(element) for element in selected))
+    return _between_markers(root) or _by_skin(root) or _by_density(root)
+
+
+def body_html(body: Body, title: str | None) -> str:
+    """The body's HTML without the title block, info line, share bar, pager and lists."""
+    if body.html is not None:
+        return body.html
+    _prune(body.element, title)
+    return _outer(body.element)
+
+
+def _outer(element: Element) -> str:
+    return str(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+
+
+def _between_markers(root: Element) -> Body | None:
+    """Hanweb writes the body between two markers; everything between them is the article."""
+    starts, ends = _START_MARKERS(root), _END_MARKERS(root)
+    if not starts or not ends:
+        return None
+    start, end = starts[0], ends[-1]
+    parent = start.getparent()
+    if parent is None or end.getparent() is not parent:
+        return None
+    siblings = list(parent)
+    inside = siblings[siblings.index(start) + 1:siblings.index(end)]
+    parts = [html.escape(start.tail or "", quote=False), *(
+        lxml.html.tostring(element, encoding="unicode") for element in inside
+        if isinstance(element.tag, str))]
+    return Body(parent, "".join(parts))
+
+
+def _by_skin(root: Element) -> Body | None:
+    found = [(element, len(text_of(element))) for xpath in _SKINS for element in xpath(root)]
+    found = [(element, size) for element, size in found if size >= _MIN_SKIN_TEXT]
+    if not found:
+        return None
+    most = max(size for _, size in found)
+    deepest = max((element for element, size in found if size >= 0.6 * most),
+                  key=lambda element: sum(1 for _ in element.iterancestors()))
+    return Body(deepest)
+
+
+def _by_density(root: Element) -> Body | None:
+    """Readability's idea, small: paragraphs vote for their parent and grandparent."""
+    scores: dict[Element, float] = {}
+    for paragraph in _PARAGRAPHS(root):
+        text = text_of(paragraph)
+        if len(text) < 25 or _link_share(paragraph, len(text)) > 0.5:
+            continue
+        vote = 1 + sum(text.count(mark) for mark in "，。、,.；;") + min(len(text) / 100, 3)
+        parent = paragraph.getparent()
+        for share, voter in ((1.0, parent), (0.5, None if parent is None else parent.getparent())):
+            if voter is not None and voter.tag not in {"html", "body"}:
+                scores[voter] = scores.get(voter, 0.0) + vote * share
+    best, best_score = None, 0.0
+    for element, score in scores.items():
+        tokens = class_tokens(element)
+        weight = 0.2 if tokens & _NEGATIVE and not tokens & _POSITIVE else 1.0
+        weight *= 1.5 if tokens & _POSITIVE else 1.0
+        text = text_of(element)
+        score *= weight * (1 - _link_share(element, len(text)))
+        if score > best_score:
+            best, best_score = element, score
+    return None if best is None else Body(best)
+
+
+def _link_share(element: Element, text_length: int) -> float:
+    if not text_length:
+        return 1.0
+    return min(1.0, sum(len(text_of(link)) for link in _LINKS(element)) / text_length)
+
+
+def _prune(container: Element, title: str | None) -> None:
+    doomed: list[Element] = []
+    in_head = True  # info lines only before the first real paragraph
+    skip_under: Element | None = None
+    for element in container.iterdescendants():
+        if not isinstance(element.tag, str):
+            continue
+        if skip_under is not None and skip_under in element.iterancestors():
+            continue
+        text = text_of(element)
+        if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
+            doomed.append(element)
+            skip_under = element
+        elif in_head and _own_text_length(element) >= 40:
+            in_head = False
+    for element in doomed:
+        element.drop_tree()  # keeps the tail text, which belongs to the parent
+
+
+def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
+    if title and text and element.tag in {"h1", "h2", "h3", "h4", "div", "p", "span", "strong"} \
+            and (text == title or (len(text) >= 4 and title.startswith(text) and element.tag[0] == "h")):
+        return True
+    if element.tag in {"script", "style"}:
+        return False
+    tokens = class_tokens(element)
+    if tokens & _BOILERPLATE and not tokens & {"content", "text", "zw", "article", "body"}:
+        return len(text) < 200 or _link_share(element, len(text)) > 0.5
+    return len(text) < 200 and text.startswith(_BOILERPLATE_STARTS)
+
+
+def _is_info_line(text: str) -> bool:
+    """A short line of date, source and counters, or a date with a name beside it."""
+    if not text or len(text) > 150:
+        return False
+    kinds = [label_kind(match.group(1)) for match in LABEL.finditer(text)]
+    date = DATE.search(text)
+    if date:
+        return bool(kinds) or len(text) - len(date.group(0)) < 40
+    return len(kinds) >= 2 and any(kind in {"published", "updated", "other"} for kind in kinds)
+
+
+def _own_text_length(element: Element) -> int:
+    own = [element.text or ""] + [child.tail or "" for child in element
+                                  if child.tag not in BLOCK_TAGS]
+    return len(squash("".join(own)))
+

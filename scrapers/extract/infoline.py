@@ -1,0 +1,84 @@
+"""What the lines around the headline say: dates, source and credits, raw and labelled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .document import squash
+from .patterns import DATE, LABEL, SHORT_DATE, VALUE_END, label_kind
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# hizh.cn prints a bare name, then the time: "宋雪梅 2025-12-23 23:39".
+_BARE_NAME = re.compile(r"^([\u4e00-\u9fff·]{2,4})(?:\s+|$)")
+_NOT_A_NAME = re.compile(r"[报网台社区局委会室部处厅院府站刊号版态闻页讯稿频道心司]$|^(首页|正文|来源|本网|"
+                         r"作者|编辑|发布|时间|日期|当前|位置|打印|关闭|分享)")
+# A blog header line: "2022-06-10 0 By" (no author) or "By Jane Doe".
+_BY_NAME = re.compile(r"(?<![A-Za-z])[Bb]y:?\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})")
+_NOT_AUTHORS = frozenset({"admin", "administrator", "editor", "webmaster", "root", "staff"})
+
+
+@dataclass
+class InfoFacts:
+    """Raw strings found on info lines, in the order the page prints them."""
+
+    published: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    bare_dates: list[str] = field(default_factory=list)
+    source: str | None = None
+    credits: list[str] = field(default_factory=list)
+
+
+def read_info(lines: Iterable[str]) -> InfoFacts:
+    facts = InfoFacts()
+    pending_name: str | None = None
+    for line in lines:
+        _read_labels(line, facts)
+        name = _BARE_NAME.match(line)
+        date = DATE.match(line, name.end()) if name else None
+        if pending_name and DATE.match(line):
+            facts.credits.append(f"作者：{pending_name}")
+        if name and _is_name(name.group(1)) and (date or name.end() == len(line)):
+            pending_name = None if date else name.group(1)
+            if date:
+                facts.credits.append(f"作者：{name.group(1)}")
+        else:
+            pending_name = None
+        for by in _BY_NAME.finditer(line):
+            if by.group(1).lower() not in _NOT_AUTHORS:
+                facts.credits.append(f"By {by.group(1)}")
+    return facts
+
+
+def _is_name(text: str) -> bool:
+    return not _NOT_A_NAME.search(text)
+
+
+def _read_labels(line: str, facts: InfoFacts) -> None:
+    labels = list(LABEL.finditer(line))
+    claimed: list[tuple[int, int]] = []
+    for index, match in enumerate(labels):
+        end = labels[index + 1].start() if index + 1 < len(labels) else len(line)
+        value = line[match.end():end]
+        kind = label_kind(match.group(1))
+        if kind in {"published", "updated"}:
+            if match.group(1) in {"时间", "日期"} and match.start() \
+                    and _CJK.match(line[match.start() - 1]):
+                continue  # 截止时间, 活动日期: some other date
+            date = DATE.match(value) or SHORT_DATE.match(value)
+            if date:
+                raw = squash(line[match.start():match.end() + date.end()])
+                (facts.published if kind == "published" else facts.updated).append(raw)
+                claimed.append((match.start(), match.end() + date.end()))
+            continue
+        value = VALUE_END.split(value.strip(), maxsplit=1)[0].strip(" ，,;；、。")
+        if not value:
+            continue
+        if kind == "source" and facts.source is None and len(value) <= 50:
+            facts.source = value
+        elif kind == "credit" and len(value) <= 60:
+            facts.credits.append(f"{squash(match.group(1))}：{value}")
+    for date in DATE.finditer(line):
+        if not any(start <= date.start() < stop for start, stop in claimed):
+            facts.bare_dates.append(squash(date.group(0)))

@@ -1,0 +1,134 @@
+"""Links of a list page, each with the title and the date printed beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from lxml import etree
+
+from .document import Element, parse, render_lines, squash
+from .encoding import decode_page
+from .meta import PageMeta, read_meta
+from .pagination import next_page_urls
+from .patterns import DATE
+from .section import breadcrumb_section
+from .selectors import Overrides, validate_selector
+from .title import strip_site_suffix
+
+_ANCHORS = etree.XPath("//a[@href]")
+_BASE = etree.XPath("//base/@href")
+_ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "article", "section", "td", "span",
+                        "h2", "h3", "h4", "em", "dl"})
+_MAX_CLIMB = 3
+
+
+@dataclass(frozen=True)
+class ListLink:
+    url: str                 # absolute URL (fragment removed)
+    title: str | None        # link text or title attribute
+    date_text: str | None    # date text printed beside the link, raw
+
+
+def list_links(root: Element, base: str, overrides: Overrides) -> list[ListLink]:
+    """Every http(s) link in document order; the spider decides which are articles."""
+    anchors = _ANCHORS(root)
+    chosen = overrides.elements("links")
+    if chosen:
+        anchors = [a for element in chosen for a in (
+            [element] if element.tag == "a" else element.iterfind(".//a[@href]"))]
+    links = []
+    for anchor in anchors:
+        url = _absolute(base, anchor.get("href"))
+        if url is None:
+            continue
+        title, date_text = _title_and_date(anchor, url, base)
+        links.append(ListLink(url, title, date_text))
+    return links
+
+
+def _absolute(base: str, href: str | None) -> str | None:
+    href = (href or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    url = urldefrag(urljoin(base, href))[0]
+    return url if urlsplit(url).scheme in {"http", "https"} else None
+
+
+def _title_and_date(anchor: Element, url: str, base: str) -> tuple[str | None, str | None]:
+    pieces = [squash(text) for text in anchor.itertext() if squash(text)]
+    inner_date = next((piece for piece in pieces if _is_date_piece(piece)), None)
+    text = squash(" ".join(piece for piece in pieces if piece != inner_date))
+    image_alt = next((squash(img.get("alt")) for img in anchor.iterfind(".//img")), "")
+    title = squash(anchor.get("title")) or text or image_alt or None
+    return title, inner_date or _date_beside(anchor, url, base)
+
+
+def _is_date_piece(piece: str) -> bool:
+    match = DATE.search(piece)
+    return match is not None and len(piece) - len(match.group(0)) <= 12
+
+
+def _date_beside(anchor: Element, url: str, base: str) -> str | None:
+    """A date in the link's own list item: climb while the item holds no other link."""
+    element = anchor.getparent()
+    for _ in range(_MAX_CLIMB):
+        if element is None or element.tag not in _ITEM_TAGS:
+            return None
+        targets = {_absolute(base, a.get("href")) for a in element.iterfind(".//a[@href]")}
+        if len(targets - {None}) > 1 or url not in targets:
+            return None
+        for piece in _texts_outside_links(element):
+            if DATE.search(piece):
+                return piece
+        element = element.getparent()
+    return None
+
+
+def _texts_outside_links(element: Element) -> list[str]:
+    pieces: list[str] = []
+
+    def walk(node: Element, in_link: bool) -> None:
+        here = in_link or node.tag == "a"
+        if isinstance(node.tag, str) and node.tag not in {"script", "style"}:
+            if node.text and not here:
+                pieces.append(squash(node.text))
+            for child in node:
+                walk(child, here)
+        if node.tail and not in_link and node is not element:
+            pieces.append(squash(node.tail))
+
+    walk(element, False)
+    return [piece for piece in pieces if piece]
+
+
+@dataclass(frozen=True)
+class ListPage:
+    links: list[ListLink]    # every <a href> in document order, with title/date when known
+    next_urls: list[str]     # absolute URLs of the next list page(s), best first
+    section: str | None      # the column name the list page shows
+
+
+def extract_list(body: bytes, url: str, *, content_type: str | None = None,
+                 selectors: Mapping[str, str] | None = None) -> ListPage:
+    """Read a list (column) page; a bad selector raises ValueError, a bad page never raises."""
+    for name, expr in (selectors or {}).items():
+        validate_selector(name, expr)
+    try:
+        root = parse(decode_page(body, content_type))
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return ListPage([], [], None)
+    base_href = _BASE(root)
+    base = urljoin(url, base_href[0].strip()) if base_href else url
+    overrides = Overrides(root, selectors)
+    meta = read_meta(root)
+    section = (overrides.text("section") or meta.get("columnname")
+               or breadcrumb_section(root, render_lines(root))
+               or strip_site_suffix(meta.title, _site_names(meta)) or None)
+    return ListPage(list_links(root, base, overrides),
+                    next_page_urls(root, url, base, overrides), section)
+
+
+def _site_names(meta: PageMeta) -> set[str]:
+    return {name for name in (meta.get("sitename", "og:site_name", "application-name"),) if name}

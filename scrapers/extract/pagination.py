@@ -1,0 +1,168 @@
+"""The next list page: rel=next, 下一页 links, TRS script pagers, numbered index_N pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from .document import Element, class_tokens, squash, text_of
+from .selectors import Overrides
+
+_REL_NEXT = etree.XPath("//*[self::a or self::link][@href][contains("
+                        "concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '),"
+                        " ' next ')]/@href")
+_ANCHORS = etree.XPath("//a[@href]")
+_SCRIPTS = etree.XPath("//script/text()")
+_NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", "后页", "next", "next page", "next »", "next ›",
+                         "next>", "next >", "下一页>", "下一页 >", "下一页»"})
+_NEXT_SYMBOLS = frozenset({"›", "»", ">", ">>", "»»", "＞"})
+_NEXT_CLASSES = frozenset({"next", "nextpage", "next-page", "page-next", "pagenext", "next_page",
+                           "nextposts", "next-posts"})
+_LAST_WORDS = frozenset({"尾页", "末页", "最后一页", "last", "last »", "last page"})
+_PAGE_SCRIPT = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_CURRENT_OF_TOTAL = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<!\d)(\d+)\s*/\s*(\d+)\s*页")
+_TOTAL = re.compile(r"共\s*(\d+)\s*页")
+_CURRENT = re.compile(r"第\s*(\d+)\s*页")
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?:_(?P<number>\d+))?\.(?P<ext>s?html?)$")
+_WP_PAGE = re.compile(r"^(?P<stem>.*?/)page/(?P<number>\d+)/?$")
+
+
+def next_page_urls(root: Element, url: str, base: str, overrides: Overrides) -> list[str]:
+    """Absolute URLs of the next list page, best guess first, never the page itself."""
+    count = _page_count(root)
+    if count and count[0] is not None and count[0] >= count[1]:
+        return []  # "第 3/3 页": this is the last page, whatever its links say
+    found = [*(_hrefs(overrides.results("next_page")))]
+    found += _REL_NEXT(root)
+    anchors = _ANCHORS(root)
+    found += [a.get("href") for a in anchors if _says_next(a)]
+    found += _script_pager(root)
+    found += _numbered_successors(url, anchors, base, count[1] if count else None)
+    found += [a.get("href") for a in anchors if squash(text_of(a)) in _NEXT_SYMBOLS]
+    return _absolute_unique(found, base, url)
+
+
+def _hrefs(results: list[object]) -> list[str]:
+    return [str(item.get("href") or "") if hasattr(item, "get") else str(item)
+            for item in results]
+
+
+def _says_next(anchor: Element) -> bool:
+    text = squash(text_of(anchor) or anchor.get("title")).lower().strip("[]【】 ")
+    return text in _NEXT_WORDS or (bool(class_tokens(anchor) & _NEXT_CLASSES) and text not in {
+        "下一篇", "next post"})
+
+
+def _page_count(root: Element) -> tuple[int | None, int] | None:
+    """(current, total) when the pager prints them; current may be unknown."""
+    text = " ".join(squash(text_of(element)) for element in root.iterfind(".//body"))
+    match = _CURRENT_OF_TOTAL.search(text)
+    if match:
+        current, total = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        return int(current), int(total)
+    total_match, current_match = _TOTAL.search(text), _CURRENT.search(text)
+    if not total_match:
+        return None
+    return (int(current_match.group(1)) if current_match else None), int(total_match.group(1))
+
+
+def _script_pager(root: Element) -> list[str]:
+    """TRS: createPageHTML(countPage, currentPage, "index", "htm"); currentPage is zero-based."""
+    for script in _SCRIPTS(root):
+        call = _PAGE_SCRIPT.search(script)
+        if not call:
+            continue
+        numbers: list[int] = []
+        names: list[str] = []
+        for argument in (part.strip() for part in call.group(1).split(",")):
+            if argument.isdigit():
+                numbers.append(int(argument))
+            elif argument[:1] in {"'", '"'}:
+                names.append(argument.strip("'\""))
+            elif re.fullmatch(r"[A-Za-z_$][\w$]*", argument):
+                value = _variable(root, argument)
+                if value is not None:
+                    numbers.append(value)
+        if len(numbers) < 2 or len(names) < 2:
+            continue
+        count, current = numbers[0], numbers[1]
+        stem, ext = names[-2], names[-1]
+        return [f"{stem}_{current + 1}.{ext}"] if current + 1 < count else []
+    return []
+
+
+def _variable(root: Element, name: str) -> int | None:
+    assignment = re.compile(rf"(?<![\w$]){re.escape(name)}\s*=\s*(\d+)")
+    for script in _SCRIPTS(root):
+        match = assignment.search(script)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _numbered_successors(url: str, anchors: list[Element], base: str,
+                         total: int | None) -> list[str]:
+    """index.html → index_2.html, /page/2/ → /page/3/: when the page links it or counts it.
+
+    The Guangdong cluster's pager may be drawn by script, so the page count (``共 3 页``
+    or the 尾页 link's number) is enough to know that a next page exists.
+    """
+    parts = urlsplit(url)
+    linked = {urldefrag(urljoin(base, a.get("href")))[0] for a in anchors}
+    last = _last_page_number(anchors)
+    limit = total if total is not None else last
+    out = []
+    for path, number in _successor_paths(parts.path):
+        candidate = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        counted = limit is not None and number < limit and "/page/" not in path
+        if candidate in linked or counted:
+            out.append(candidate)
+    return out
+
+
+def _successor_paths(path: str) -> list[tuple[str, int]]:
+    """(path of the following page, number of this page) for the numbering schemes seen."""
+    wordpress = _WP_PAGE.match(path)
+    if wordpress:
+        number = int(wordpress.group("number"))
+        return [(f"{wordpress.group('stem')}page/{number + 1}/", number)]
+    if path.endswith("/"):
+        return [(f"{path}page/2/", 1), (f"{path}index_2.html", 1)]
+    directory, _, leaf = path.rpartition("/")
+    numbered = _NUMBERED.match(leaf)
+    if not numbered:
+        return []
+    number = int(numbered.group("number") or 1)
+    return [(f"{directory}/{numbered.group('stem')}_{number + 1}.{numbered.group('ext')}", number)]
+
+
+def _last_page_number(anchors: list[Element]) -> int | None:
+    for anchor in anchors:
+        if squash(text_of(anchor)).lower() in _LAST_WORDS or "last" in class_tokens(anchor):
+            match = re.search(r"(?:_|/page/)(\d+)(?:\.s?html?|/?)$", anchor.get("href") or "")
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _absolute_unique(hrefs: list[str], base: str, url: str) -> list[str]:
+    here = _same_page_key(url)
+    out: list[str] = []
+    for href in hrefs:
+        href = (href or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        absolute = urldefrag(urljoin(base, href))[0]
+        if urlsplit(absolute).scheme not in {"http", "https"}:
+            continue
+        if _same_page_key(absolute) != here and absolute not in out:
+            out.append(absolute)
+    return out
+
+
+def _same_page_key(url: str) -> str:
+    parts = urlsplit(urldefrag(url)[0])
+    path = re.sub(r"/(?:index\.s?html?)?$", "/", parts.path or "/")
+    return urlunsplit((parts.scheme, parts.netloc.lower(), path, parts.query, ""))

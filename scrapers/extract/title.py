@@ -1,0 +1,80 @@
+"""The headline: trusted metas first, else the heading that the page's <title> starts with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from lxml import etree
+
+from .document import Element, squash, text_of
+from .meta import PageMeta
+from .selectors import Overrides
+
+_HEADINGS = etree.XPath(
+    "//body//*[self::h1 or self::h2 or self::h3 or self::h4"
+    " or contains(translate(@class, 'TIL', 'til'), 'tit')"
+    " or contains(translate(@id, 'TIL', 'til'), 'tit')]"
+)
+# "Headline_Site", "Headline - Site", "Headline | Blog": the part after the last separator.
+_SUFFIX = re.compile(r"^(?P<head>.+?)\s*(?P<sep>_|\||｜|--|－|\s[-–—]\s|——)\s*(?P<tail>[^_|｜]+)$")
+_SITE_WORDS = re.compile(
+    r"(政府|门户|网站|网$|在线|平台|官网|频道|高新区|开发区|管委会|园区|新区|集团|日报|晚报|报社|电视台|"
+    r"融媒|中心$|委员会|局$|Blog|News|Media|Online|Daily|Times|Post|Network|Portal)",
+    re.IGNORECASE,
+)
+
+
+def find_title(root: Element, meta: PageMeta, overrides: Overrides) -> tuple[str | None, Element]:
+    """The headline and the element showing it (None when only a meta tag holds it)."""
+    headings = [(element, text_of(element)) for element in _HEADINGS(root)]
+    chosen = overrides.text("title") or meta.get("articletitle") or meta.ld_text("headline")
+    if chosen:
+        return chosen, _element_showing(chosen, headings)
+    site_names = {name for name in (meta.get("sitename", "og:site_name", "application-name"),)
+                  if name}
+    for page_title in (meta.get("og:title", "twitter:title"), meta.title):
+        if not page_title:
+            continue
+        heading = _heading_for(page_title, strip_site_suffix(page_title, site_names), headings)
+        if heading is not None:
+            return heading[1], heading[0]
+    for page_title in (meta.get("og:title", "twitter:title"), meta.title):
+        stripped = strip_site_suffix(page_title or "", site_names)
+        if stripped and stripped not in site_names:
+            return stripped, _element_showing(stripped, headings)
+    h1 = next(((element, text) for element, text in headings if element.tag == "h1" and text),
+              None)
+    return (h1[1], h1[0]) if h1 else (None, None)
+
+
+def strip_site_suffix(title: str, site_names: Collection[str] = ()) -> str:
+    """``标题_珠海高新区`` → ``标题``; a dash inside a headline is kept unless a site name follows."""
+    title = squash(title)
+    while True:
+        match = _SUFFIX.match(title)
+        if not match:
+            return title
+        tail, sep = match.group("tail").strip(), match.group("sep").strip()
+        site_like = tail in site_names or (bool(_SITE_WORDS.search(tail)) and len(tail) <= 30)
+        if not (site_like or (sep in {"_", "|", "｜"} and len(tail) <= 30)):
+            return title
+        title = match.group("head")
+
+
+def _heading_for(page_title: str, stripped: str,
+                 headings: list[tuple[Element, str]]) -> tuple[Element, str] | None:
+    """The longest heading the page title starts with (or that starts with the title)."""
+    best: tuple[Element, str] | None = None
+    page_title = squash(page_title)
+    for element, text in headings:
+        if len(text) < max(4, len(stripped) // 2):
+            continue
+        fits = page_title.startswith(text) or (len(stripped) >= 8 and text.startswith(stripped))
+        if fits and (best is None or len(text) > len(best[1])):
+            best = (element, text)
+    return best
+
+
+def _element_showing(title: str, headings: list[tuple[Element, str]]) -> Element:
+    return next((element for element, text in headings if text == title), None)
