@@ -169,6 +169,7 @@ _WHOLE_PERSON = {
     _Kind.PHOTO_SUPPLIER: ("photographers",),
 }
 
+_OFFICE_IS_SOURCE = frozenset({_Kind.AUTHOR, _Kind.AUTHOR_AND_PHOTOGRAPHER, _Kind.COPY_SUPPLIER})
 # What content-management systems print when nobody was entered.
 _NOBODY = frozenset({"系统管理员", "管理员", "网站管理员", "超级管理员", "admin", "administrator",
                      "本网", "本站", "佚名", "匿名", "小编"})
@@ -178,7 +179,7 @@ _FILLER = frozenset({"报道", "等", "等人"})
 # --- the shapes of a credit line ----------------------------------------------------------------
 
 _HAN = "\u4e00-\u9fff"
-_SEPARATORS = "/／：:｜|"
+_SEPARATORS = "/／：:｜|丨"
 _LISTS = "、，,;；"
 _BRACKETS = "（）()【】\\[\\]〔〕"
 _SPACES = " \t\u3000\xa0"
@@ -190,6 +191,8 @@ _HAS_WORD = re.compile(rf"[{_HAN}A-Za-z0-9]")
 # Credit lines are labels, never sentences.
 _SENTENCE = re.compile(r"[。！？!?；;…]")
 _LAST_STOP = re.compile(r"。\s*$")
+# An office's name runs on; a comma inside a Chinese value means a clause follows.
+_CLAUSE_BREAK = re.compile("[，,]")
 _HAS_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
 _STARTS_WITH_SEPARATOR = re.compile(f"^[{_SPACES}]*[{_SEPARATORS}]")
 _ENDS_WITH_SLASH = re.compile(f"[/／][{_SPACES}]*$")
@@ -220,6 +223,7 @@ def _alternation(words: Sequence[str]) -> str:
 
 
 _ZH_BOUNDARY = f"{_SPACES}{_SEPARATORS}{_LISTS}{_BRACKETS}"
+_GLUED = re.compile(f"(?![{_ZH_BOUNDARY}])[{_HAN}]")
 # A name glued to its role (记者崔小远) ends where the token ends, not at a colon: `作者单位：`
 # is a label, not the author 单位.
 _GLUED_NAME = f"[{_HAN}]{{2,3}}(?:[{_SPACES}{_LISTS}{_BRACKETS}]|$)"
@@ -236,12 +240,19 @@ _ZH_ROLE = re.compile(
 _EN_ROLE = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<source>source\s+of(?=\s)|source(?=\s*[:：/]))"
-    f"|(?P<role>{_alternation(list(_EN_ROLES))})"
+    f"|(?P<role>{_alternation(list(_EN_ROLES))})(?:\\s+by(?=\\s))?"
     r")(?![\w-])",
     re.IGNORECASE,
 )
 
-_ZH_NAME_SPLIT = re.compile(f"[{_SPACES}{_LISTS}/／｜|{_BRACKETS}]+")
+_ZH_OFFICE = re.compile(
+    f"[{_HAN}]{{1,14}}(?:社|网|报|局|委|办|院|厅|署|站|部|司|处|台|中心|公司|集团|政府)"
+)
+_EN_OFFICE = re.compile(
+    r"(?:[A-Z][\w&'’-]*\s+){1,8}"
+    r"(?:Agency|Group|Bureau|Committee|Daily|News|Network|Center|Centre|Office|Department)",
+)
+_ZH_NAME_SPLIT = re.compile(f"[{_SPACES}{_LISTS}/／｜|丨{_BRACKETS}]+")
 _ZH_NAME = re.compile(f"[{_HAN}]{{2,3}}|[{_HAN}]{{1,10}}(?:[·•・．][{_HAN}]{{1,10}}){{1,3}}")
 _STAFF_CODE = re.compile(r"(?:[_＿-][A-Za-z0-9]+|[A-Za-z]{1,6}\d{2,})$")
 _EN_NAME_SPLIT = re.compile(r"\s*(?:[,、;，]|\s+and\s+)\s*")
@@ -307,6 +318,11 @@ class _Builder:
             return self._take_source(text)
         if kind is _Kind.OTHER:
             return _is_label_value(text, self.english)
+        if _is_office(text, self.english):
+            # `文/新华社`, `图/南方日报`: an office wrote the copy (its source) or took the picture.
+            if kind in _OFFICE_IS_SOURCE:
+                return self._take_source(text)
+            return True
         names = self._names(text)
         if names is None:
             if kind is _Kind.COPY_SUPPLIER:
@@ -335,6 +351,10 @@ class _Builder:
             if name:
                 names.append(name)
         return names
+
+
+def _is_office(text: str, english: bool) -> bool:
+    return bool((_EN_OFFICE if english else _ZH_OFFICE).fullmatch(text))
 
 
 def _chinese_name(token: str) -> str | None:
@@ -369,7 +389,7 @@ def _is_label_value(text: str, english: bool) -> bool:
         return False
     if english:
         return len(text) <= 160 and not _EN_VERBS.search(text)
-    return len(text) <= 40
+    return len(text) <= 40 and not _CLAUSE_BREAK.search(text)
 
 
 def _is_blank(paragraph: str) -> bool:
@@ -389,7 +409,7 @@ def _roles(text: str, english: bool) -> list[_Role]:
     for match in _ZH_ROLE.finditer(text):
         word = match["role"] or match["glued"] or match["staff"]
         glued = text[match.end():match.end() + 2]
-        if _HAS_HAN.match(glued) and not _starts_with_surname(glued):
+        if _GLUED.match(glued) and not _starts_with_surname(glued):
             return []  # 记者招待会, 通讯员培训: a word, not a role and a name
         key = _SPACE_RUN.sub("", word).replace("／", "/")
         roles.append(_Role(_ZH_ROLES[key], match.start(), match.end()))
