@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -56,54 +57,54 @@ def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
     body is the article's own text and stays.
     """
     body = list(paragraphs)
-    found: list[Credits] = []
-
-    start = 0
-    leading: list[Credits] = []
-    while start < len(body) and (_is_blank(body[start]) or _read(body[start]) is not None):
-        credit = _read(body[start])
-        if credit is not None:
-            leading.append(credit)
-        start += 1
-    if leading:
-        found.extend(leading)
-    else:
-        start = 0
-
-    if start < len(body):
-        head, credit = _cut_prefix(body[start])
-        if credit is not None:
-            found.append(credit)
-            if head:
-                body[start] = head
-            else:
-                start += 1
-
-    trailing: list[Credits] = []
-    end = len(body)
-    while end > start:
-        paragraph = body[end - 1]
-        if _is_blank(paragraph):
-            end -= 1
-            continue
-        credit = _read(paragraph)
-        if credit is not None:
-            trailing.append(credit)
-            end -= 1
-            continue
-        head, credit = _cut_glued_tail(paragraph)
-        if credit is not None:
-            trailing.append(credit)
-            body[end - 1] = head
-        break
-    if not trailing:
-        end = len(body)  # blank paragraphs are the page's business unless credits follow them
-    found.extend(reversed(trailing))
-
+    start, leading = _take_leading(body)
+    end, trailing = _take_trailing(body, start)
     credits = Credits()
-    for credit in found:
+    for credit in (*leading, *trailing):
         credits = credits.merge(credit)
     return body[start:end], credits
+
+
+def _take_leading(body: list[str]) -> tuple[int, list[Credits]]:
+    """Where the text starts, and the credits before it; a credit prefix is cut off in place."""
+    start = 0
+    found: list[Credits] = []
+    while start < len(body):
+        credit = _read(body[start])
+        if credit is not None:
+            found.append(credit)
+        elif not _is_blank(body[start]):
+            break
+        start += 1
+    if not found:
+        start = 0  # blank paragraphs are the page's business unless credits come with them
+    if start < len(body):
+        rest, credit = _cut_prefix(body[start])
+        if credit is not None:
+            found.append(credit)
+            body[start] = rest
+    return start, found
+
+
+def _take_trailing(body: list[str], start: int) -> tuple[int, list[Credits]]:
+    """Where the text ends, and the credits after it; a glued credit is cut off in place."""
+    end = len(body)
+    found: list[Credits] = []
+    while end > start:
+        paragraph = body[end - 1]
+        credit = _read(paragraph)
+        if credit is not None:
+            found.append(credit)
+        elif not _is_blank(paragraph):
+            text, credit = _cut_glued_tail(paragraph)
+            if credit is not None:
+                found.append(credit)
+                body[end - 1] = text
+            break
+        end -= 1
+    if not found:
+        end = len(body)
+    return end, found[::-1]
 
 
 # --- what a role means --------------------------------------------------------------------------
@@ -196,16 +197,18 @@ _CLAUSE_BREAK = re.compile("[，,]")
 _HAS_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
 _STARTS_WITH_SEPARATOR = re.compile(f"^[{_SPACES}]*[{_SEPARATORS}]")
 _ENDS_WITH_SLASH = re.compile(f"[/／][{_SPACES}]*$")
+# Longer lines are paragraphs, whatever words they hold.
 _MAX_ZH = 150
 _MAX_EN = 400
 
+# A name glued to its role must start like a name, or the role is part of a word.
 _COMMON_SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
     "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
     "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符"
     "舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司"
     "卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙"
-    "荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝易"
+    "荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 _COMPOUND_SURNAMES = tuple(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯"
@@ -223,6 +226,7 @@ def _alternation(words: Sequence[str]) -> str:
 
 
 _ZH_BOUNDARY = f"{_SPACES}{_SEPARATORS}{_LISTS}{_BRACKETS}"
+# The first character after a role is glued to it (记者崔小远, 记者招待会).
 _GLUED = re.compile(f"(?![{_ZH_BOUNDARY}])[{_HAN}]")
 # A name glued to its role (记者崔小远) ends where the token ends, not at a colon: `作者单位：`
 # is a label, not the author 单位.
@@ -258,13 +262,13 @@ _STAFF_CODE = re.compile(r"(?:[_＿-][A-Za-z0-9]+|[A-Za-z]{1,6}\d{2,})$")
 _EN_NAME_SPLIT = re.compile(r"\s*(?:[,、;，]|\s+and\s+)\s*")
 _EN_EMPLOYER = re.compile(r"\s+of\s+[^,、;，]*")
 _EN_WORD_PART = re.compile(r"[-'’]")
-_PINYIN = re.compile(
+# Romanised Chinese names are pinyin; English words mostly are not (`Information`, `Group`).
+_PINYIN_SYLLABLE = (
     r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|üan|ai|ei|ao|ou|an|en|er"
-    r"|ia|ie|iu|in|ua|uo|ui|un|ue|ve|üe|vn|a|o|e|i|u|v|ü)",
-    re.IGNORECASE,
+    r"|ia|ie|iu|in|ua|uo|ui|un|ue|ve|üe|vn|a|o|e|i|u|v|ü)"
 )
-_PINYIN_WORD = re.compile(f"(?:{_PINYIN.pattern})+", re.IGNORECASE)
+_PINYIN_WORD = re.compile(f"(?:{_PINYIN_SYLLABLE})+", re.IGNORECASE)
 # Words of a sentence, which no organisation's name needs.
 _EN_VERBS = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|that|which|this|these)\b",
@@ -454,47 +458,59 @@ def _read(line: str) -> Credits | None:
     chunks = [text[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
     if not any(c.strip(_EDGE_CHARS) for c in chunks) and not _HAS_SEPARATOR.search(text):
         return None  # a bare `视频` over a player is a label, not a credit
-    names_first = bool(chunks[0].strip(_EDGE_CHARS))
-
-    # Which chunk each role names: the one after it (`编辑：张三`) or before it (`张三/编辑`).
-    takers: list[list[tuple[int, bool]]] = [[] for _ in chunks]
-    for i, role in enumerate(roles):
-        before, after = chunks[i], chunks[i + 1]
-        if role.kind is _Kind.SOURCE or _STARTS_WITH_SEPARATOR.match(after):
-            role_first = True
-        elif _ENDS_WITH_SLASH.search(before):
-            role_first = False
-        else:
-            role_first = not names_first
-        last_and_bare = i == len(roles) - 1 and not after.strip(_EDGE_CHARS)
-        if role_first and last_and_bare and not _STARTS_WITH_SEPARATOR.match(after):
-            # `记者 李明 摄`: a closing role shares the name before it.
-            takers[i].append((i, True))
-        elif role_first:
-            takers[i + 1].append((i, False))
-        else:
-            takers[i].append((i, False))
-
     credits = _Builder(english)
-    for chunk, claims in zip(chunks, takers, strict=True):
+    for chunk, claims in zip(chunks, _claims(roles, chunks), strict=True):
         if not claims:
             if chunk.strip(_EDGE_CHARS):
-                return None
+                return None  # words no role names: prose
             continue
-        if len(claims) == 2 and not claims[1][1]:
+        if len(claims) == 2 and not claims[1].shared:
             # `来源：本网 张三/编辑`: the role before takes the start, the role after the last name.
             split = _tail_name(chunk, english)
             if split is None:
                 return None
             head, tail = split
-            if not (credits.take(roles[claims[0][0]].kind, head)
-                    and credits.take(roles[claims[1][0]].kind, tail)):
+            if not (credits.take(roles[claims[0].role].kind, head)
+                    and credits.take(roles[claims[1].role].kind, tail)):
                 return None
             continue
-        for index, _shared in claims:
-            if not credits.take(roles[index].kind, chunk):
+        for claim in claims:
+            if not credits.take(roles[claim.role].kind, chunk):
                 return None
     return credits.build()
+
+
+class _Claim(NamedTuple):
+    role: int      # index of the role that names this chunk
+    shared: bool   # the chunk is named by the role before it as well (`记者 李明 摄`)
+
+
+def _claims(roles: Sequence[_Role], chunks: Sequence[str]) -> list[list[_Claim]]:
+    """For each chunk between roles, the roles that name it.
+
+    A role names what follows it when a separator follows (`编辑：张三`), what precedes
+    it when a slash precedes (`张三/编辑`), and otherwise follows the line's own habit:
+    names first when the line starts with a name (`李明 摄`).
+    """
+    names_first = bool(chunks[0].strip(_EDGE_CHARS))
+    claims: list[list[_Claim]] = [[] for _ in chunks]
+    for i, role in enumerate(roles):
+        before, after = chunks[i], chunks[i + 1]
+        separator_after = bool(_STARTS_WITH_SEPARATOR.match(after))
+        if role.kind is _Kind.SOURCE or separator_after:
+            role_first = True
+        elif _ENDS_WITH_SLASH.search(before):
+            role_first = False
+        else:
+            role_first = not names_first
+        closing = i == len(roles) - 1 and not after.strip(_EDGE_CHARS) and not separator_after
+        if role_first and closing:
+            claims[i].append(_Claim(i, shared=True))
+        elif role_first:
+            claims[i + 1].append(_Claim(i, shared=False))
+        else:
+            claims[i].append(_Claim(i, shared=False))
+    return claims
 
 
 # --- finding credits inside a paragraph ---------------------------------------------------------
