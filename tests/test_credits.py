@@ -348,6 +348,27 @@ def test_any_name_in_any_shape_is_filed_under_its_role(
     assert getattr(credits, field) == (name,)
 
 
+PROSE = ["近日，高新区召开会议。", "会议指出，要加快发展，记者从现场获悉。",
+         "资金来源于财政拨款。", "It is a new engine for the Greater Bay Area."]
+PINYIN_NAMES = ["Li Ming", "Zhou Nan", "wu Changfu", "Hu Jieting", "Ouyang Xiu"]
+
+
+@given(st.sampled_from(PROSE), chinese_names, st.sampled_from(["（编辑：{}）", "编辑：{}",
+                                                               "【编辑/{}】"]))
+def test_a_chinese_credit_glued_to_the_last_sentence_comes_off_whole(
+    prose: str, name: str, shape: str,
+) -> None:
+    assert split_credits([prose + shape.format(name)]) == ([prose], edited(name))
+
+
+@given(st.sampled_from(PROSE), st.sampled_from(PINYIN_NAMES), st.sampled_from(PINYIN_NAMES))
+def test_an_english_credit_glued_to_the_last_sentence_comes_off_whole(
+    prose: str, author: str, editor: str,
+) -> None:
+    glued = f"{prose}{author} of Zhuhai Media Group/article {editor}/editor"
+    assert split_credits([glued]) == ([prose], Credits(authors=(author,), editors=(editor,)))
+
+
 @given(st.text(max_size=300))
 def test_parse_credits_never_raises_and_names_only_what_the_line_says(line: str) -> None:
     credits = parse_credits(line)
