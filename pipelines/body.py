@@ -52,6 +52,7 @@ ALLOWED_TAGS = frozenset({
     "h2", "h3", "h4", "h5", "h6", "blockquote",
 })
 ALLOWED_ATTRIBUTES = {
+    "*": set(),  # ammonia otherwise allows lang and title everywhere
     "a": {"href"},
     "img": {"src", "alt"},
     "td": {"colspan", "rowspan"},
@@ -64,11 +65,16 @@ _SANITIZER_DROPS_CONTENT = frozenset({
     "svg", "math", "title",
 })
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+# Source indentation between table rows and cells is not text.
+_TABLE_LAYOUT_SPACE = re.compile(r"\s*(</?(?:table|thead|tbody|tr|td|th)\b[^>]*>)\s*")
+# Zero-width characters, and control characters no text or database column should hold.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufeff\u00ad]")
 
 
 def sanitize_html(html: str, base_url: str) -> str:
     """Reduce any HTML to the allow-list, with every link and image absolute against base_url."""
-    return _IMG_WITHOUT_SRC.sub("", _cleaner(base_url).clean(html))
+    clean = _cleaner(base_url).clean(_INVISIBLE.sub("", html))
+    return _IMG_WITHOUT_SRC.sub("", _TABLE_LAYOUT_SPACE.sub(r"\1", clean))
 
 
 @lru_cache(maxsize=256)
@@ -141,7 +147,7 @@ _CHROME = re.compile(
     r"|扫一扫|(?:手机)?扫描二维码|二维码|在手机上?(?:打开|查看|阅读)(?:当前页|本页|此页)?"
     r"|用?手机(?:扫一扫|扫码|浏览|打开)|打开当前页|分享到手机"
     r"|微信(?:朋友圈|好友)?|朋友圈|(?:新浪|腾讯)?微博|QQ(?:空间|好友)?|豆瓣|人人网?|百度贴吧"
-    r"|上一页|下一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|跳转(?:到|至)?|转到"
+    r"|上一页|下一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|跳转(?:到|至)?|转到|"
     + _LATIN_WORD_START
     + r"(?:share(?:\s+this)?|like\s+this|like|loading|print(?:\s+this)?|e-?mail|tweet|facebook"
     r"|twitter|linkedin|whatsapp|telegram|reddit|pinterest|pocket|tumblr|wechat|weibo"
@@ -200,7 +206,6 @@ _DIMENSION = re.compile(r"\s*(\d+)")
 
 # --- text -----------------------------------------------------------------------------------
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad]")
 _CJK = r"\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A line break in the source between two CJK characters is the CMS wrapping its HTML,
 # not a space the writer typed; spaces typed between names or Latin words stay.
@@ -657,5 +662,5 @@ def _normalise_html(html: str) -> str:
 
 
 def _squeeze_line_breaks(text: str) -> str:
-    text = _ZERO_WIDTH.sub("", text)
+    text = _INVISIBLE.sub("", text)
     return _CJK_LINE_BREAK.sub("", text) if "\n" in text else text
