@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,11 +83,29 @@ def start_run(sessions: sessionmaker[Session], site: str, trigger: str, *, full:
         with sessions.begin() as session:
             session.add(run)
     except IntegrityError:
-        with sessions() as session:
-            holder = session.scalars(select(CrawlRun).where(
-                CrawlRun.site == site, CrawlRun.status == "running")).first()
-        raise AlreadyRunning(site, holder) from None
+        raise AlreadyRunning(site, running_run(sessions, site)) from None
     return run.id
+
+
+def running_run(sessions: sessionmaker[Session], site: str) -> CrawlRun | None:
+    """The run that holds ``site``'s crawl lock, if one does."""
+    with sessions() as session:
+        return session.scalars(select(CrawlRun).where(
+            CrawlRun.site == site, CrawlRun.status == "running")).first()
+
+
+def run_of_process(sessions: sessionmaker[Session], site: str, pid: int,
+                   since: datetime) -> CrawlRun | None:
+    """The run of ``site`` that process ``pid`` on this host started after ``since``.
+
+    How a parent finds the run of the child it started: the child takes the
+    lock itself, so its run id is only known from the row.
+    """
+    with sessions() as session:
+        return session.scalars(select(CrawlRun).where(
+            CrawlRun.site == site, CrawlRun.pid == pid,
+            CrawlRun.hostname == socket.gethostname(), CrawlRun.started_at >= since)
+            .order_by(CrawlRun.id.desc()).limit(1)).first()
 
 
 def record_progress(sessions: sessionmaker[Session], run_id: int, figures: RunFigures,
@@ -114,14 +133,21 @@ def finish_run(sessions: sessionmaker[Session], run_id: int, status: str, figure
         run.message = message
 
 
-def mark_run(sessions: sessionmaker[Session], run_id: int, status: str, message: str) -> None:
-    """Set the final status of a run whose process could not (killed for a timeout, crashed)."""
+def mark_run(sessions: sessionmaker[Session], run_id: int, status: str, message: str, *,
+             replacing: Collection[str] = ("running",)) -> None:
+    """Set the final status of a run whose process could not (killed for a timeout, crashed).
+
+    Only a run whose status is in ``replacing`` changes. A crawl stopped by a
+    signal for its time limit records itself as ``interrupted`` on its way out;
+    the process that sent the signal knows better and passes
+    ``replacing=("running", "interrupted")`` to record a ``timeout``.
+    """
     with sessions.begin() as session:
         run = session.get(CrawlRun, run_id)
-        if run is None or run.status != "running":
+        if run is None or run.status not in replacing:
             return
         run.status = status
-        run.finished_at = utcnow()
+        run.finished_at = run.finished_at or utcnow()
         run.message = message
 
 
