@@ -115,12 +115,13 @@ _BLOCK_TAGS = frozenset({
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "u", "sub", "sup"})
+# The page's own <h1> is the headline; one inside the body is a section title.
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
 
 # Class and id words of share bars, breadcrumbs, pagers, related lists, comment boxes, footers …
 _NOISE_WORDS = frozenset({
     "share", "sharing", "social", "fenxiang", "breadcrumb", "breadcrumbs", "crumb", "crumbs",
-    "position", "location", "weizhi", "dqwz", "print", "dayin", "close", "guanbi", "collect",
+    "weizhi", "dqwz", "print", "dayin", "close", "guanbi", "collect",
     "shoucang", "fav", "favorite", "favorites", "pager", "pages", "pagination", "paging",
     "pagebar", "pagenav", "prev", "next", "prevnext", "sxp", "related", "xgwz", "xgxw", "xgyd",
     "xglj", "tags", "tagcloud", "comment", "comments", "respond", "reply", "qrcode", "qr", "ewm",
@@ -130,8 +131,9 @@ _NOISE_WORDS = frozenset({
 })
 _NOISE_FRAGMENTS = (
     "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",
-    "breadcrumb", "fontsize", "qrcode", "erweima", "pagination", "nocontent", "wordads",
-    "screenreadertext", "entrymeta", "postmeta", "viewcount", "hitcount", "postviews",
+    "breadcrumb", "curposition", "currentposition", "nowposition", "fontsize", "qrcode",
+    "erweima", "pagination", "nocontent", "wordads", "screenreadertext", "entrymeta", "postmeta",
+    "viewcount", "hitcount", "postviews",
 )
 _NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -162,6 +164,7 @@ _BREADCRUMB = re.compile(
     re.I,
 )
 _PREV_NEXT_ZH = re.compile(r"(?:上一篇|下一篇|上一条|下一条|上篇|下篇|前一篇|后一篇)\s*[:：]")
+_TAG_LINE = re.compile(r"(?:tags?|标签|posted\s+in|categories|分类)\s*[:：]", re.I)
 _PREV_NEXT_EN = re.compile(r"(?:previous|next)(?:\s+(?:post|article|story))?\s*[:：]", re.I)
 _RELATED = re.compile(
     r"(?:相关(?:文章|新闻|链接|阅读|报道|稿件|信息)|延伸阅读|推荐阅读|相关推荐"
@@ -181,8 +184,8 @@ _CHROME_MAX_CHARS = 100
 # Lazy-loading attributes first: when present, src is only a placeholder.
 _IMAGE_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url", "src", "oldsrc")
 _ICON_URL = re.compile(
-    r"(?:spacer|pixel|blank|1x1|clear|loading)\.(?:gif|png)|/icons?/|icon[_\-.]|[_\-]icon"
-    r"|\.ico(?:$|\?)|share|jiathis|qrcode|erweima|/emoji|/smil",
+    r"(?:spacer|pixel|blank|1x1|clear|loading)\.(?:gif|png)|(?<![a-z])(?:icons?|b?share)(?![a-z])"
+    r"|\.ico(?:$|\?)|jiathis|qrcode|erweima|/emoji|/smil",
     re.I,
 )
 _ICON_MAX_PX = 32
@@ -416,7 +419,7 @@ class _Walker:
             return
         self._flush()
         self.blocks.append(_Raw(text="", html="", tag="figure", image_url=url,
-                                alt=_meaningful_alt(node)))
+                                alt=_meaningful_alt(node), link_share=float(self.links_open > 0)))
 
     def _add_table(self, table: Tag) -> None:
         self._flush()
@@ -438,7 +441,10 @@ class _Walker:
             img.attrs = {"src": url, "alt": _meaningful_alt(img) or ""}
             pictures.append(url)
         if rows or pictures:
-            self.blocks.append(_Raw(text=" ".join(rows), html=str(table), tag="table",
+            text = " ".join(rows)
+            link_chars = sum(len(a.get_text().strip()) for a in table.find_all("a"))
+            self.blocks.append(_Raw(text=text, html=str(table), tag="table",
+                                    link_share=link_chars / max(len(text), 1),
                                     table_images=tuple(pictures)))
 
     def _holds_the_article(self, node: Tag) -> bool:
@@ -485,11 +491,13 @@ def _finish(raws: list[_Raw], base_url: str) -> Body:
 
 
 def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
+    """Blocks whose text is furniture go, and so does a related list up to the next paragraph."""
     kept: list[_Raw] = []
     in_related_list = False
     for raw in raws:
-        if raw.tag in ("figure", "table"):
-            kept.append(raw)
+        if raw.tag == "figure":
+            if not (in_related_list and raw.link_share >= _LINK_DOMINATED):
+                kept.append(raw)
             continue
         verdict = _furniture(raw.text, raw.link_share)
         if verdict == "related":
@@ -500,6 +508,9 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
         if in_related_list and raw.link_share >= _LINK_DOMINATED:
             continue
         in_related_list = False
+        if raw.tag == "table":
+            kept.append(raw)
+            continue
         without_counter = _COUNTER.sub("", raw.text)
         if without_counter != raw.text:
             raw.text = _normalise_text(without_counter)
@@ -517,7 +528,7 @@ def _furniture(text: str, link_share: float) -> str | None:
         return None
     if _BREADCRUMB.match(text) or _PREV_NEXT_ZH.match(text) or _COPYRIGHT.match(text):
         return "furniture"
-    if _PREV_NEXT_EN.match(text) and link_share >= _LINK_DOMINATED:
+    if link_share >= _LINK_DOMINATED and (_PREV_NEXT_EN.match(text) or _TAG_LINE.match(text)):
         return "furniture"
     if len(text) > _CHROME_MAX_CHARS or "。" in text or "，" in text:
         return None

@@ -297,6 +297,13 @@ ARTICLE_TEXT = "珠海高新区今年新增市场主体5000余户，同比增长
     pytest.param('<div class="post-tags">Tags: <a href="/tag/zhuhai/" rel="tag">Zhuhai</a></div>',
                  id="post-tags"),
     pytest.param("<p>Share this:</p><p>Like this:</p><p>Like Loading...</p>", id="share-like-text"),
+    pytest.param('<p>Tags: <a href="/tag/zhuhai/">Zhuhai</a>, <a href="/tag/park/">Park</a></p>',
+                 id="tags-line"),
+    pytest.param('<table><tr><td><a href="javascript:window.print()">【打印本页】</a></td>'
+                 '<td><a href="javascript:window.close()">【关闭窗口】</a></td></tr>'
+                 "<tr><td>【返回顶部】</td><td></td></tr></table>", id="print-close-table"),
+    pytest.param('<h4>相关阅读</h4><ul><li><a href="/1.html"><img src="/thumb/1.jpg">'
+                 "高新区举办人才招聘会</a></li></ul>", id="related-list-with-thumbnails"),
 ])
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_page_furniture_is_removed(furniture: str, where: str) -> None:
@@ -328,6 +335,10 @@ def test_page_furniture_is_removed(furniture: str, where: str) -> None:
     ("<p>摄影/张艳  编辑/苏芳</p>", "摄影/张艳 编辑/苏芳"),
     ("<p>（记者 崔小远 通讯员 陈白虹）</p>", "（记者 崔小远 通讯员 陈白虹）"),
     ('<p style="text-align:right">【编辑：姚昊】</p>', "【编辑：姚昊】"),
+    # layout classes and styles that only sound like furniture
+    ('<div class="TRS_PreAppend" style="overflow-x: hidden; word-break: break-all">'
+     "<p>园区新签约项目23个。</p></div>", "园区新签约项目23个。"),
+    ('<div class="position-relative"><p>园区新签约项目23个。</p></div>', "园区新签约项目23个。"),
     # a furniture-sounding wrapper that holds the article itself
     ('<div class="content share-enabled"><p>高新区召开2022年经济工作会议，'
      "部署全年重点任务，要求各部门狠抓落实，确保完成全年目标，推动经济高质量发展，"
@@ -486,6 +497,10 @@ def test_block_html_keeps_only_allowed_markup(fragment: str, html: str) -> None:
      [Image(f"{HOST}/a.jpg", "The signing ceremony")]),
     ('<p><img src="/a.jpg"></p><p>会上，高新区管委会主任介绍了今年以来的招商引资情况。</p>',
      [Image(f"{HOST}/a.jpg", None)]),
+    # pictures whose names only contain a furniture word
+    ('<img src="/uploads/silicon-wafer.jpg">', [Image(f"{HOST}/uploads/silicon-wafer.jpg", None)]),
+    ('<img src="/uploads/shareholders-meeting.jpg">',
+     [Image(f"{HOST}/uploads/shareholders-meeting.jpg", None)]),
     # a picture shown twice is one picture
     ('<img src="/a.jpg"><p>正文</p><img src="/a.jpg">', [Image(f"{HOST}/a.jpg", None)]),
 ])
