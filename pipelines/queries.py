@@ -49,7 +49,7 @@ def _json_contains(column: Any, value: str) -> Any:
     return cast(column, String).contains(f'"{value}"')
 
 
-def _filtered(f: ArticleFilter) -> Select[tuple[Article]]:
+def _filtered(f: ArticleFilter) -> Select[Article]:
     q = select(Article)
     if f.site:
         q = q.where(Article.site == f.site)
