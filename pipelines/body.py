@@ -73,8 +73,16 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2060\ufef
 
 def sanitize_html(html: str, base_url: str) -> str:
     """Reduce any HTML to the allow-list, with every link and image absolute against base_url."""
-    clean = _cleaner(base_url).clean(_INVISIBLE.sub("", html))
-    return _IMG_WITHOUT_SRC.sub("", _TABLE_LAYOUT_SPACE.sub(r"\1", clean))
+    return _sanitize(_INVISIBLE.sub("", html), base_url)
+
+
+def _sanitize(html: str, base_url: str) -> str:
+    clean = _cleaner(base_url).clean(html)
+    if "<t" in clean:
+        clean = _TABLE_LAYOUT_SPACE.sub(r"\1", clean)
+    if "<img" in clean:
+        clean = _IMG_WITHOUT_SRC.sub("", clean)
+    return clean
 
 
 @lru_cache(maxsize=256)
@@ -475,15 +483,14 @@ def _finish(raws: list[_Raw], base_url: str) -> Body:
                     images.append(Image(url, None))
             continue
         if raw.image_url is None:
-            blocks.append(Block(raw.text, sanitize_html(f"<{raw.tag}>{raw.html}</{raw.tag}>",
-                                                       base_url)))
+            blocks.append(Block(raw.text, _sanitize(f"<{raw.tag}>{raw.html}</{raw.tag}>", base_url)))
             continue
         following = kept[index + 1] if index + 1 < len(kept) else None
         caption = raw.figcaption or _caption_after(following) or raw.alt
         figcaption = f"<figcaption>{escape(raw.figcaption)}</figcaption>" if raw.figcaption else ""
         html = (f'<figure><img src="{escape(raw.image_url)}" alt="{escape(caption or "")}">'
                 f"{figcaption}</figure>")
-        blocks.append(Block(raw.figcaption or "", sanitize_html(html, base_url)))
+        blocks.append(Block(raw.figcaption or "", _sanitize(html, base_url)))
         if raw.image_url not in seen_images:
             seen_images.add(raw.image_url)
             images.append(Image(raw.image_url, caption))
@@ -591,7 +598,7 @@ def _absolute(value: object, base_url: str, schemes: tuple[str, ...]) -> str | N
         scheme = urlsplit(url).scheme.lower()
     except ValueError:
         return None
-    return url if scheme in schemes else None
+    return url if scheme in schemes and url.isprintable() else None
 
 
 @lru_cache(maxsize=256)
@@ -664,11 +671,11 @@ def _normalise_text(text: str) -> str:
 
 
 def _normalise_html(html: str) -> str:
-    html = _WHITESPACE.sub(" ", _squeeze_line_breaks(html))
-    if html.startswith(("<", " ")):
-        html = _LEADING_SPACE.sub(r"\1", html)
-    if html.endswith((">", " ")):
-        html = _TRAILING_SPACE.sub(r"\1", html)
+    html = _WHITESPACE.sub(" ", _squeeze_line_breaks(html)).strip(" ")
+    if html.startswith("<") and (leading := _LEADING_SPACE.match(html)):
+        html = leading.group(1) + html[leading.end():]
+    if html.endswith(">") and (trailing := _TRAILING_SPACE.search(html)):
+        html = html[:trailing.start()] + trailing.group(1)
     return html
 
 
