@@ -16,18 +16,24 @@ from bs4.element import NavigableString, Tag
 
 @dataclass(frozen=True)
 class Image:
+    """A picture of the article, as the record's ``images`` lists it."""
+
     url: str
     caption: str | None
 
 
 @dataclass(frozen=True)
 class Block:
+    """One paragraph, heading, table or picture: plain text for search, safe HTML for display."""
+
     text: str
     html: str
 
 
 @dataclass(frozen=True)
 class Body:
+    """The cleaned article body; credits are still in it, for the credit parser to take out."""
+
     blocks: list[Block]
     images: list[Image]
 
@@ -384,6 +390,7 @@ class _Walker:
         self.html_parts.append(escape(text, quote=False) if _NEEDS_ESCAPE.search(text) else text)
 
     def _flush(self) -> None:
+        """End the paragraph being collected: a block boundary or a <br> was reached."""
         if not self.text_parts:
             self.html_parts[:] = self.open_tags
             return
