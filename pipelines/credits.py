@@ -122,7 +122,7 @@ class _Kind(Enum):
 
 
 _ZH_ROLES: dict[str, _Kind] = {
-    **dict.fromkeys(["文", "文字", "撰文", "作者", "采写", "记者", "见习记者", "实习记者",
+    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "采写", "记者", "见习记者", "实习记者",
                      "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"], _Kind.AUTHOR),
     **dict.fromkeys(["图", "图片", "摄", "摄影", "摄像", "视频", "摄影记者"], _Kind.PHOTOGRAPHER),
     **dict.fromkeys(["文/图", "图/文", "文/摄", "图文", "文图"], _Kind.AUTHOR_AND_PHOTOGRAPHER),
@@ -499,7 +499,8 @@ def _claims(roles: Sequence[_Role], chunks: Sequence[str]) -> list[list[_Claim]]
         separator_after = bool(_STARTS_WITH_SEPARATOR.match(after))
         if role.kind is _Kind.SOURCE or separator_after:
             role_first = True
-        elif _ENDS_WITH_SLASH.search(before):
+        elif _ENDS_WITH_SLASH.search(before) and (i == 0 or before.strip(_EDGE_CHARS)):
+            # `张三/编辑` names what precedes; in `文/记者 张三` the slash only joins two roles.
             role_first = False
         else:
             role_first = not names_first

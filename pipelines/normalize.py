@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from pipelines.body import Body, clean_body
-from pipelines.credits import parse_credits, split_credits
+from pipelines.credits import Credits, is_credit_line, parse_credits, split_credits
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
@@ -25,6 +25,13 @@ _SPACE = re.compile(r"\s+")
 _SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
                            re.IGNORECASE)
 SUMMARY_CHARS = 160
+_BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
+                     re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
+NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名", "匿名", "小编", "本网",
+                    "本站", "编辑", "记者"})
+# "This site": the page credits the zone's own site, so the source is the site's name.
+THIS_SITE = frozenset({"本网", "本站", "本网站", "本网原创", "本站原创", "原创"})
 
 
 class Unusable(ValueError):
@@ -51,13 +58,14 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     paragraphs, credits = split_credits(body.paragraphs)
     if title and paragraphs and _clean(paragraphs[0]) == title:
         paragraphs = paragraphs[1:]  # a headline repeated inside the content block
-    for line in raw.get("byline") or []:
-        credits = credits.merge(parse_credits(line))
+    credits = _with_bylines(credits, raw.get("byline") or [])
     if not paragraphs:
         raise Unusable("no_body")
     body_text = "\n".join(paragraphs)
 
     source = _clean(_SOURCE_LABEL.sub("", _clean(raw.get("source")))) or credits.source
+    if source in THIS_SITE and raw.get("site_name"):
+        source = raw["site_name"]
     published = pick_published(
         list(raw.get("published") or []), ZoneInfo(tz_name), url=url,
         list_date=raw.get("list_date"), now=now,
@@ -85,6 +93,43 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
         tags=_names(raw.get("tags") or []),
         content_hash=content_hash(title, body_text),
     )
+
+
+def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
+    """Credits from bylines; a bare name that another credit already gives a role adds nothing.
+
+    CMS templates often fill meta ``author`` with whoever entered the page: the
+    responsible editor is not the author because the template says so.
+    """
+    bare: list[Credits] = []
+    for line in bylines:
+        found = byline_credits(line)
+        if parse_credits(line) or is_credit_line(line):
+            credits = credits.merge(found)
+        elif found:
+            bare.append(found)
+    named = {*credits.authors, *credits.photographers, *credits.editors,
+             *credits.responsible_editors}
+    for found in bare:
+        if not named.intersection(found.authors):
+            credits = credits.merge(found)
+    return credits
+
+
+def byline_credits(line: str) -> Credits:
+    """Credits of a byline found outside the body (info line, author markup, meta author).
+
+    Author markup names a person whatever the name looks like (``By Lucy Chen``),
+    so a byline the credit parser cannot read is taken as one author's name when
+    it is short and name-shaped.
+    """
+    credits = parse_credits(line)
+    if credits or is_credit_line(line):
+        return credits
+    m = _BYLINE.match(_clean(line))
+    if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in NOBODY:
+        return Credits(authors=(m["name"],))
+    return credits
 
 
 def _summarize(paragraphs: list[str]) -> str:

@@ -14,6 +14,7 @@ class RawArticle(scrapy.Item):
     # Set by the spider from the crawl.
     url = scrapy.Field()            # str: canonical article URL
     site = scrapy.Field()           # str: site key
+    site_name = scrapy.Field()      # str: the site file's name (what 来源：本网, "this site", means)
     timezone = scrapy.Field()       # str: IANA zone of the site ("Asia/Shanghai")
     language = scrapy.Field()       # str | None: the site file's language, if it names one
     list_title = scrapy.Field()     # str | None: the link text on the list page

@@ -24,7 +24,7 @@ def fetch_page(url: str) -> tuple[bytes, str | None, str]:
     """Body, Content-Type and final URL of one page, within the crawl's size and time limits."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp:
             body = resp.read(DOWNLOAD_MAXSIZE + 1)
             if len(body) > DOWNLOAD_MAXSIZE:
                 raise FetchError(f"{url}: larger than {DOWNLOAD_MAXSIZE} bytes")
@@ -40,6 +40,7 @@ def extract_record(body: bytes, url: str, *, content_type: str | None = None,
                           selectors=site.selectors if site else None)
     raw["url"] = canonical_url(url)
     raw["site"] = site.key if site else None
+    raw["site_name"] = site.name if site else None
     raw["timezone"] = site.timezone if site else "Asia/Shanghai"
     raw["language"] = site.language if site else None
     record = normalize(raw)

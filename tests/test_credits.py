@@ -100,6 +100,10 @@ def from_(source: str) -> Credits:
     ("责编：汤诗瑶", in_charge("汤诗瑶")),
     ("（责任编辑：汤诗瑶）", in_charge("汤诗瑶")),
     ("责任编辑：杨倩_NF4425。", in_charge("杨倩")),
+    ("撰稿：郑雅文 编辑：周敏", Credits(authors=("郑雅文",), editors=("周敏",))),
+    # a slash that only joins two roles
+    ("文/记者 黄堃 通讯员 李静", by("黄堃", "李静")),
+    ("文/记者 黄堃", by("黄堃")),
     # name before role
     ("宋雪梅/文 吴长福/图", Credits(authors=("宋雪梅",), photographers=("吴长福",))),
     ("杨倩/责任编辑", in_charge("杨倩")),

@@ -127,6 +127,7 @@ class ZoneSpider(scrapy.Spider):
             if response.request is not None else response.url
         raw["url"] = canonical_url(first_url)
         raw["site"] = self.site.key
+        raw["site_name"] = self.site.name
         raw["timezone"] = self.site.timezone
         raw["language"] = self.site.language
         raw["list_title"] = list_title
