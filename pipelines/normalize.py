@@ -28,8 +28,8 @@ SUMMARY_CHARS = 160
 _BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
-NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名", "匿名", "小编", "本网",
-                    "本站", "编辑", "记者"})
+NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名",
+                    "匿名", "小编", "本网", "本站", "编辑", "记者"})
 # "This site": the page credits the zone's own site, so the source is the site's name.
 THIS_SITE = frozenset({"本网", "本站", "本网站", "本网原创", "本站原创", "原创"})
 
