@@ -57,8 +57,8 @@ def _fill(item: RawArticle, root: Element, overrides: Overrides) -> None:
 
     item["title"] = title
     item["published"] = _unique([
-        *overrides.texts("published_at"), *filter(None, (meta.get(*PUBLISHED_NAMES),
-                                                         meta.ld_text("datePublished"))),
+        *overrides.texts("published_at"), *meta.every(PUBLISHED_NAMES),
+        *filter(None, [meta.ld_text("datePublished")]),
         *info.published, *info.bare_dates, *map(squash, _TIME_DATETIME(root)),
         *footer.published, *info.updated, *footer.updated,
     ])

@@ -44,7 +44,8 @@ _BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "
                           "toolbar", "footer", "foot", "comment", "comments", "info", "meta",
                           "byline", "breadcrumb", "crumb", "crumbs", "position", "location",
                           "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
-                          "zihao", "entry-meta", "post-meta", "share-bar", "page"})
+                          "zihao", "entry-meta", "post-meta", "share-bar", "page", "sharing",
+                          "sharedaddy", "relatedposts", "addtoany", "a2a"})
 _BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
                        "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
                        "返回顶部", "Share this", "Related posts", "Previous post", "Next post")

@@ -17,6 +17,10 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
 )
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_MULTIBYTE = frozenset({"gb18030", "big5hkscs", "big5", "shift_jis", "euc-jp", "euc-kr",
+                        "cp949", "cp932", "iso-2022-jp"})
+_TWO_BYTE_LEADS = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+_THREE_BYTE_LEADS = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
 # GB2312 and GBK pages routinely use characters only their superset GB18030 defines.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
               "euc-cn": "gb18030", "cp936": "gb18030", "iso-8859-1": "cp1252", "latin-1": "cp1252",
@@ -26,25 +30,51 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
 def decode_page(body: bytes, content_type: str | None) -> str:
     """Decode a page the way a browser would get it right, not the way its server says.
 
-    Order: BOM; then strict UTF-8 (a multi-byte legacy page is practically never
-    valid UTF-8, while a UTF-8 page labelled GBK decodes to plausible mojibake);
-    then the page's own ``<meta>`` declaration, then the HTTP header, each only
-    if it decodes cleanly; then GB18030. Only when nothing decodes cleanly is a
-    lossy decode used, with the candidate that loses the fewest characters.
+    A BOM wins; then the page's own ``<meta>`` declaration, then the HTTP header,
+    each only if the bytes decode cleanly with it; then UTF-8, then GB18030. Valid
+    UTF-8 overrules a legacy declaration when the bytes are plainly UTF-8 (templates
+    copied from old GB2312 sites keep their old ``<meta>``). Only when nothing
+    decodes cleanly is a lossy decode used, the one that loses the fewest characters.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace")
-    candidates = ["utf-8", *_declared(body, content_type), "gb18030"]
-    for encoding in candidates:
-        try:
-            return body.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return min(
-        (body.decode(encoding, errors="replace") for encoding in candidates if _known(encoding)),
-        key=lambda text: text.count("\ufffd"),
-    )
+    utf8 = _strict(body, "utf-8")
+    declared = [encoding for encoding in _declared(body, content_type) if _known(encoding)]
+    for encoding in declared:
+        if utf8 is not None and (encoding == "utf-8" or _plainly_utf8(body, encoding)):
+            return utf8
+        text = _strict(body, encoding)
+        if text is not None:
+            return text
+    if utf8 is not None:
+        return utf8
+    for encoding in ("gb18030", "big5hkscs"):
+        text = _strict(body, encoding)
+        if text is not None:
+            return text
+    return min((body.decode(encoding, errors="replace") for encoding in [*declared, "gb18030"]),
+               key=lambda text: text.count("\ufffd"))
+
+
+def _strict(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _plainly_utf8(body: bytes, declared: str) -> bool:
+    """Whether bytes that are valid UTF-8 are UTF-8 rather than the declared charset.
+
+    Single-byte text is almost never valid UTF-8. Double-byte Chinese sometimes is,
+    but then it reads as two-byte sequences (Cyrillic, Greek), while real Chinese
+    UTF-8 is three-byte sequences: so demand those.
+    """
+    if declared not in _MULTIBYTE:
+        return True
+    two, three = len(_TWO_BYTE_LEADS.findall(body)), len(_THREE_BYTE_LEADS.findall(body))
+    return three >= 4 and three >= 9 * two
 
 
 def _declared(body: bytes, content_type: str | None) -> list[str]:

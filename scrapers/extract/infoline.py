@@ -11,7 +11,7 @@ from .patterns import DATE, LABEL, SHORT_DATE, VALUE_END, label_kind
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # hizh.cn prints a bare name, then the time: "宋雪梅 2025-12-23 23:39".
-_BARE_NAME = re.compile(r"^([\u4e00-\u9fff·]{2,4})(?:\s+|$)")
+_BARE_NAME = re.compile(r"^([\u4e00-\u9fff·]{2,4}(?:[ 、][\u4e00-\u9fff·]{2,4}){0,3})(?:\s+|$)")
 _NOT_A_NAME = re.compile(r"[报网台社区局委会室部处厅院府站刊号版态闻页讯稿频道心司]$|^(首页|正文|来源|本网|"
                          r"作者|编辑|发布|时间|日期|当前|位置|打印|关闭|分享)")
 # A blog header line: "2022-06-10 0 By" (no author) or "By Jane Doe".
@@ -52,7 +52,7 @@ def read_info(lines: Iterable[str]) -> InfoFacts:
 
 
 def _is_name(text: str) -> bool:
-    return not _NOT_A_NAME.search(text)
+    return not any(_NOT_A_NAME.search(name) for name in re.split(r"[ 、]", text))
 
 
 def _read_labels(line: str, facts: InfoFacts) -> None:

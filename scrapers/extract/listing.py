@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import lxml.html
 from lxml import etree
 
 from .document import Element, parse, render_lines, squash
@@ -19,8 +21,12 @@ from .title import strip_site_suffix
 
 _ANCHORS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
+_DATASTORES = etree.XPath("//script[@type='text/xml'][contains(., 'datastore')]")
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
+_TITLED = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::h4"
+                      " or contains(translate(@class, 'TIL', 'til'), 'tit')]")
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "article", "section", "td", "span",
-                        "h2", "h3", "h4", "em", "dl"})
+                        "h2", "h3", "h4", "em", "dl", "header", "footer", "time"})
 _MAX_CLIMB = 3
 
 
@@ -59,7 +65,8 @@ def _absolute(base: str, href: str | None) -> str | None:
 def _title_and_date(anchor: Element, url: str, base: str) -> tuple[str | None, str | None]:
     pieces = [squash(text) for text in anchor.itertext() if squash(text)]
     inner_date = next((piece for piece in pieces if _is_date_piece(piece)), None)
-    text = squash(" ".join(piece for piece in pieces if piece != inner_date))
+    heading = next((squash(element.text_content()) for element in _TITLED(anchor)), "")
+    text = heading or squash(" ".join(piece for piece in pieces if piece != inner_date))
     image_alt = next((squash(img.get("alt")) for img in anchor.iterfind(".//img")), "")
     title = squash(anchor.get("title")) or text or image_alt or None
     return title, inner_date or _date_beside(anchor, url, base)
@@ -71,35 +78,38 @@ def _is_date_piece(piece: str) -> bool:
 
 
 def _date_beside(anchor: Element, url: str, base: str) -> str | None:
-    """A date in the link's own list item: climb while the item holds no other link."""
+    """A date in the link's own list item: climb while the item links nowhere else.
+
+    Other links to the same article (a blog's date permalink) may hold the date.
+    """
     element = anchor.getparent()
     for _ in range(_MAX_CLIMB):
         if element is None or element.tag not in _ITEM_TAGS:
             return None
         targets = {_absolute(base, a.get("href")) for a in element.iterfind(".//a[@href]")}
-        if len(targets - {None}) > 1 or url not in targets:
+        if targets - {None} != {url}:
             return None
-        for piece in _texts_outside_links(element):
+        for piece in _texts_outside(element, anchor):
             if DATE.search(piece):
                 return piece
         element = element.getparent()
     return None
 
 
-def _texts_outside_links(element: Element) -> list[str]:
+def _texts_outside(element: Element, anchor: Element) -> list[str]:
+    """The item's text pieces in order, without the link's own text."""
     pieces: list[str] = []
 
-    def walk(node: Element, in_link: bool) -> None:
-        here = in_link or node.tag == "a"
-        if isinstance(node.tag, str) and node.tag not in {"script", "style"}:
-            if node.text and not here:
+    def walk(node: Element) -> None:
+        if node is not anchor and isinstance(node.tag, str) and node.tag not in {"script", "style"}:
+            if node.text:
                 pieces.append(squash(node.text))
             for child in node:
-                walk(child, here)
-        if node.tail and not in_link and node is not element:
+                walk(child)
+        if node.tail and node is not element:
             pieces.append(squash(node.tail))
 
-    walk(element, False)
+    walk(element)
     return [piece for piece in pieces if piece]
 
 
@@ -119,6 +129,7 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
         root = parse(decode_page(body, content_type))
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return ListPage([], [], None)
+    _unpack_datastores(root)
     base_href = _BASE(root)
     base = urljoin(url, base_href[0].strip()) if base_href else url
     overrides = Overrides(root, selectors)
@@ -132,3 +143,18 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
 
 def _site_names(meta: PageMeta) -> set[str]:
     return {name for name in (meta.get("sitename", "og:site_name", "application-name"),) if name}
+
+
+def _unpack_datastores(root: Element) -> None:
+    """Hanweb lists keep their items as HTML inside ``<script type="text/xml">`` records.
+
+    Each record is parsed and put where the script was, so its links keep their place.
+    """
+    for script in _DATASTORES(root):
+        holder = lxml.html.Element("div", {"class": "datastore"})
+        for record in _RECORD.findall(script.text or ""):
+            for node in lxml.html.fragments_fromstring(record.strip() or " "):
+                if isinstance(node, str):
+                    continue
+                holder.append(node)
+        script.getparent().replace(script, holder)

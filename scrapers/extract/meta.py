@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +17,10 @@ _METAS = etree.XPath("//meta")
 _JSON_LD = etree.XPath("//script[@type='application/ld+json']/text()")
 _TITLE = etree.XPath("string((//head/title | //title)[1])")
 # One page names its date metas a dozen ways; these mean "first published".
-PUBLISHED_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time",
-                   "og:article:published_time", "publish_time", "publishtime", "publish-date",
-                   "releasedate", "dc.date.issued", "dc.date", "dcterms.issued", "date")
+PUBLISHED_NAMES = ("pubdate", "firstpublishedtime", "article:published_time",
+                   "og:article:published_time", "publishdate", "publish_time", "publishtime",
+                   "publish-date", "releasedate", "dc.date.issued", "dc.date", "dcterms.issued",
+                   "date")
 
 
 @dataclass
@@ -36,6 +37,10 @@ class PageMeta:
             if value:
                 return value
         return None
+
+    def every(self, names: Iterable[str]) -> list[str]:
+        """Every value among ``names``, in the order of the names."""
+        return [self.values[name] for name in names if self.values.get(name)]
 
     def ld_text(self, key: str) -> str | None:
         value = self.article.get(key)

@@ -15,8 +15,9 @@ _REL_NEXT = etree.XPath("//*[self::a or self::link][@href][contains("
                         " ' next ')]/@href")
 _ANCHORS = etree.XPath("//a[@href]")
 _SCRIPTS = etree.XPath("//script/text()")
-_NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", "后页", "next", "next page", "next »", "next ›",
-                         "next>", "next >", "下一页>", "下一页 >", "下一页»"})
+_NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", "后页", "next", "next page", "older posts",
+                         "older entries", "more posts"})
+_ARROWS = "[]【】<>«»‹›←→ "
 _NEXT_SYMBOLS = frozenset({"›", "»", ">", ">>", "»»", "＞"})
 _NEXT_CLASSES = frozenset({"next", "nextpage", "next-page", "page-next", "pagenext", "next_page",
                            "nextposts", "next-posts"})
@@ -50,7 +51,7 @@ def _hrefs(results: list[object]) -> list[str]:
 
 
 def _says_next(anchor: Element) -> bool:
-    text = squash(text_of(anchor) or anchor.get("title")).lower().strip("[]【】 ")
+    text = squash(text_of(anchor) or anchor.get("title")).lower().strip(_ARROWS)
     return text in _NEXT_WORDS or (bool(class_tokens(anchor) & _NEXT_CLASSES) and text not in {
         "下一篇", "next post"})
 
@@ -71,26 +72,31 @@ def _page_count(root: Element) -> tuple[int | None, int] | None:
 def _script_pager(root: Element) -> list[str]:
     """TRS: createPageHTML(countPage, currentPage, "index", "htm"); currentPage is zero-based."""
     for script in _SCRIPTS(root):
-        call = _PAGE_SCRIPT.search(script)
-        if not call:
-            continue
-        numbers: list[int] = []
-        names: list[str] = []
-        for argument in (part.strip() for part in call.group(1).split(",")):
-            if argument.isdigit():
-                numbers.append(int(argument))
-            elif argument[:1] in {"'", '"'}:
-                names.append(argument.strip("'\""))
-            elif re.fullmatch(r"[A-Za-z_$][\w$]*", argument):
-                value = _variable(root, argument)
-                if value is not None:
-                    numbers.append(value)
-        if len(numbers) < 2 or len(names) < 2:
-            continue
-        count, current = numbers[0], numbers[1]
-        stem, ext = names[-2], names[-1]
-        return [f"{stem}_{current + 1}.{ext}"] if current + 1 < count else []
+        for call in _PAGE_SCRIPT.finditer(script):
+            arguments = _arguments(root, call.group(1))
+            if arguments is None:
+                continue  # the function's own definition, or a call it cannot resolve
+            count, current, stem, ext = arguments
+            return [f"{stem}_{current + 1}.{ext}"] if current + 1 < count else []
     return []
+
+
+def _arguments(root: Element, text: str) -> tuple[int, int, str, str] | None:
+    """(countPage, currentPage, name, ext) from the call's arguments, variables resolved."""
+    numbers: list[int] = []
+    names: list[str] = []
+    for argument in (part.strip() for part in text.split(",")):
+        if argument.isdigit():
+            numbers.append(int(argument))
+        elif argument[:1] in {"'", '"'}:
+            names.append(argument.strip("'\""))
+        elif re.fullmatch(r"[A-Za-z_$][\w$]*", argument):
+            value = _variable(root, argument)
+            if value is not None:
+                numbers.append(value)
+    if len(numbers) < 2 or len(names) < 2:
+        return None
+    return numbers[0], numbers[1], names[-2], names[-1]
 
 
 def _variable(root: Element, name: str) -> int | None:

@@ -64,13 +64,17 @@ def strip_site_suffix(title: str, site_names: Collection[str] = ()) -> str:
 
 def _heading_for(page_title: str, stripped: str,
                  headings: list[tuple[Element, str]]) -> tuple[Element, str] | None:
-    """The longest heading the page title starts with (or that starts with the title)."""
+    """The longest heading the page title starts (or ends) with, or that starts with the title.
+
+    ``<title>`` may carry the site name on either side: ``标题_站名`` or ``站名 栏目 标题``.
+    """
     best: tuple[Element, str] | None = None
     page_title = squash(page_title)
     for element, text in headings:
         if len(text) < max(4, len(stripped) // 2):
             continue
-        fits = page_title.startswith(text) or (len(stripped) >= 8 and text.startswith(stripped))
+        fits = (page_title.startswith(text) or page_title.endswith(text)
+                or (len(stripped) >= 8 and text.startswith(stripped)))
         if fits and (best is None or len(text) > len(best[1])):
             best = (element, text)
     return best
