@@ -146,6 +146,11 @@ def _exit_text(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _relay(key: str, stream: IO[str], level: int) -> None:
     """Pass the child's own log lines on to ours, so that they reach the log file too."""
     for line in stream:
@@ -401,7 +406,8 @@ def serve(scheduler: BlockingScheduler, crawls: ChildCrawls) -> int:
 
     def on_job_error(event: Any) -> None:
         logger.error("%s: the scheduler itself failed (%s: %s); stopping so that it can be "
-                     "restarted", event.job_id, type(event.exception).__name__, event.exception)
+                     "restarted", event.job_id, type(event.exception).__name__,
+                     _first_line(event.exception))
         failures.append(event.exception)
         stop.set()
 
