@@ -54,11 +54,12 @@ class GdArticle:
     def body_text(self) -> str:
         return "\n".join(self.paragraphs)
 
-    def expected(self) -> dict[str, object]:
+    def expected(self, site_name: str = "gd-test zone") -> dict[str, object]:
+        """What a reader finds on the page; 来源：本网 ("this site") names the site itself."""
         return {
             "title": self.title,
             "published_at": self.published.strftime("%Y-%m-%dT%H:%M:00+08:00"),
-            "source": self.source,
+            "source": site_name if self.source == "本网" else self.source,
             "authors": [self.author],
             "photographers": [self.photographer] if self.photographer else [],
             "editors": [self.editor],
@@ -129,7 +130,7 @@ class GdColumn:
                 href = f"./content/mpost_{a.post_id}.html"
             items.append(f'<li><a href="{href}" title="{html.escape(a.title)}" target="_blank">'
                          f'{html.escape(a.title[:18])}</a><span>{a.published:%Y-%m-%d}</span></li>')
-        pager = [f'<a href="index.html">首页</a>']
+        pager = ['<a href="index.html">首页</a>']
         if n > 1:
             prev = "index.html" if n == 2 else f"index_{n - 1}.html"
             pager.append(f'<a class="prev" href="{prev}">上一页</a>')
