@@ -25,6 +25,9 @@ _SPACE = re.compile(r"\s+")
 _SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
                            re.IGNORECASE)
 SUMMARY_CHARS = 160
+_INFO_LINE = re.compile(r"(发布时间|发布日期|时间|日期|来源|作者|浏览次数|点击数|阅读量|字号)\s*[:：]")
+_PROSE = re.compile(r"[。，！？；]")
+_HAS_DATE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}")
 _BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
@@ -56,8 +59,7 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
 
     body = clean_body(raw.get("body_html") or "", url)
     paragraphs, credits = split_credits(body.paragraphs)
-    if title and paragraphs and _clean(paragraphs[0]) == title:
-        paragraphs = paragraphs[1:]  # a headline repeated inside the content block
+    paragraphs = _without_page_furniture(paragraphs, title)
     credits = _with_bylines(credits, raw.get("byline") or [])
     if not paragraphs:
         raise Unusable("no_body")
@@ -130,6 +132,19 @@ def byline_credits(line: str) -> Credits:
     if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in NOBODY:
         return Credits(authors=(m["name"],))
     return credits
+
+
+def _without_page_furniture(paragraphs: list[str], title: str) -> list[str]:
+    """Drop the headline and the info line when a content block starts with them."""
+    start = 0
+    while start < min(len(paragraphs), 3):
+        first = _clean(paragraphs[start])
+        if first == title or (len(first) <= 120 and _INFO_LINE.search(first)
+                              and _HAS_DATE.search(first) and not _PROSE.search(first)):
+            start += 1
+            continue
+        break
+    return paragraphs[start:]
 
 
 def _summarize(paragraphs: list[str]) -> str:

@@ -1,0 +1,115 @@
+"""RawArticle → article record: what a reader sees on the page, cleaned, with credits and the
+publication time parsed, and pages that are not articles refused with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pipelines.language import detect_language
+from pipelines.normalize import Unusable, byline_credits, normalize
+from scrapers.items import RawArticle
+
+SEED = (Path(__file__).parent / "fixtures/seed/000_d713aaca8bbf0266.txt").read_text("utf-8")
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def raw(body_html: str, **fields: object) -> RawArticle:
+    item = RawArticle(url="http://www.zone.gov.cn/news/content/post_1234567.html", site="demo",
+                      site_name="演示高新区", timezone="Asia/Shanghai", language=None,
+                      title="高新区项目签约", published=["2022-06-10 10:30"], body_html=body_html,
+                      byline=[], tags=[])
+    item.update(fields)
+    return item
+
+
+def test_credit_lines_leave_the_body_and_fill_the_people() -> None:
+    rec = normalize(raw("<div><p>　　高新区与企业签约。</p><p>项目总投资16亿元。</p>"
+                        "<p>文/宋雪梅 图/吴长福</p><p>责任编辑：杨倩_NF4425</p></div>"), now=NOW)
+    assert rec.body_text == "高新区与企业签约。\n项目总投资16亿元。"
+    assert (rec.authors, rec.photographers, rec.responsible_editors) == (
+        ["宋雪梅"], ["吴长福"], ["杨倩"])
+    assert "宋雪梅" not in rec.body_html and "高新区与企业签约。" in rec.body_html
+    assert rec.published_at == datetime(2022, 6, 10, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert rec.language == "zh"
+
+
+def test_the_seed_article_as_on_its_origin_page() -> None:
+    lines = SEED.splitlines()
+    title, paragraph = lines[0], lines[-1]
+    rec = normalize(raw(f'<div class="entry-content"><p>{paragraph}</p></div>', title=title,
+                        published=["2022-06-10 0 By"], url="http://blog.example.com/2022/06/10/x/"),
+                    now=NOW)
+    assert rec.title == "Proposed investment of 1.6 billion!Zhuhai first"
+    assert rec.published_at is not None and rec.published_at.date().isoformat() == "2022-06-10"
+    assert rec.authors == ["Song Xuemei"]
+    assert rec.photographers == ["wu Changfu"]
+    assert rec.editors == ["Yang Ziwei"]
+    assert rec.responsible_editors == ["Hu Jieting"]
+    assert rec.source is not None and "Zhuhai High-tech Zone" in rec.source
+    assert rec.language == "en"
+    assert rec.body_text.endswith("Zhuhai and even the Greater Bay Area.")
+    assert "Hu Jieting" not in rec.body_html and "/editor" not in rec.body_text
+
+
+@pytest.mark.parametrize("source, stored", [
+    ("本网", "演示高新区"), ("来源：本网", "演示高新区"), ("珠海特区报", "珠海特区报"),
+    ("信息来源：广州日报", "广州日报"), (None, None),
+])
+def test_source_this_site_names_the_site(source: str | None, stored: str | None) -> None:
+    assert normalize(raw("<p>正文内容。</p>", source=source), now=NOW).source == stored
+
+
+def test_the_headline_and_info_line_at_the_top_of_the_content_are_not_body() -> None:
+    rec = normalize(raw("<div><p>高新区项目签约</p><p>发布时间：2022-06-10 10:30 来源：本网 浏览次数：88</p>"
+                        "<p>2022年6月10日，高新区召开会议。</p></div>"), now=NOW)
+    assert rec.body_text == "2022年6月10日，高新区召开会议。"
+
+
+def test_the_list_title_stands_in_for_a_missing_headline() -> None:
+    assert normalize(raw("<p>正文。</p>", title=None, list_title="列表标题"), now=NOW).title == "列表标题"
+
+
+@pytest.mark.parametrize("fields, reason", [
+    ({"title": None, "list_title": None}, "no_title"),
+    ({"body_html": "<div><script>x()</script><p>文/宋雪梅</p></div>"}, "no_body"),
+    ({"body_html": ""}, "no_body"),
+])
+def test_a_page_that_is_not_an_article_is_refused_with_its_reason(
+        fields: dict[str, object], reason: str) -> None:
+    item = raw("<p>正文。</p>")
+    item.update(fields)
+    with pytest.raises(Unusable, match=reason):
+        normalize(item, now=NOW)
+
+
+@pytest.mark.parametrize("line, authors", [
+    ("By Lucy Chen", ("Lucy Chen",)),
+    ("作者：宋雪梅", ("宋雪梅",)),
+    ("宋雪梅", ("宋雪梅",)),
+    ("By admin", ()),
+    ("By", ()),
+    ("责任编辑：系统管理员", ()),
+    ("Posted on May 1, 2022", ()),
+])
+def test_bylines_outside_the_body(line: str, authors: tuple[str, ...]) -> None:
+    assert byline_credits(line).authors == authors
+
+
+def test_a_meta_author_who_is_the_responsible_editor_is_not_the_author() -> None:
+    rec = normalize(raw("<p>正文。</p>", byline=["责任编辑：王洁", "王洁"]), now=NOW)
+    assert rec.authors == [] and rec.responsible_editors == ["王洁"]
+
+
+@pytest.mark.parametrize("text, hint, language", [
+    ("高新区与企业签约，项目总投资16亿元。", None, "zh"),
+    ("Zhuhai High-tech Zone signed a framework agreement with CLP.", None, "en"),
+    ("高新区与CLP Information签约，项目落地珠海。", None, "zh"),
+    ("", "en-US", "en"),
+    ("12345", None, None),
+])
+def test_language_is_read_from_the_script(text: str, hint: str | None, language: str | None) -> None:
+    assert detect_language(text, hint) == language
