@@ -5,7 +5,7 @@ from __future__ import annotations
 from .article import extract_article
 from .encoding import decode_page
 from .listing import ListLink, ListPage, extract_list
-from .selectors import SELECTOR_FIELDS, validate_selector
+from .overrides import SELECTOR_FIELDS, validate_selector
 
 __all__ = ["SELECTOR_FIELDS", "ListLink", "ListPage", "decode_page", "extract_article",
            "extract_list", "validate_selector"]

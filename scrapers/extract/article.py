@@ -10,12 +10,12 @@ from lxml import etree
 
 from ..items import RawArticle
 from .content import Body, body_html, find_body
-from .document import Element, Line, Lines, parse, render_lines, squash
+from .document import Element, Line, classed, lines_after, lines_before, parse, squash, text_of
 from .encoding import decode_page
 from .infoline import read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
+from .overrides import Overrides, validate_selector
 from .section import breadcrumb_section, category_section
-from .selectors import Overrides, validate_selector
 from .title import find_title
 
 logger = logging.getLogger(__name__)
@@ -39,21 +39,23 @@ def extract_article(body: bytes, url: str, *, content_type: str | None = None,
     item = RawArticle(url=url, title=None, published=[], section=None, source=None, byline=[],
                       body_html="", summary=None, tags=[], page_language=None)
     try:
-        root = parse(decode_page(body, content_type))
+        text = decode_page(body, content_type)
+        root = parse(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         logger.debug("unparseable page %s", url)
         return item
-    _fill(item, root, Overrides(root, selectors))
+    _fill(item, root, text, Overrides(root, selectors))
     return item
 
 
-def _fill(item: RawArticle, root: Element, overrides: Overrides) -> None:
+def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> None:
     meta = read_meta(root)
-    title, title_element = find_title(root, meta, overrides)
-    body = find_body(root, overrides.elements("body"))
-    lines = render_lines(root, [e for e in (title_element, body and body.element) if e is not None])
-    info = read_info(line.text for line in _info_lines(lines, title_element, body))
-    footer = read_info(line.text for line in _footer_lines(lines, body))
+    classes = classed(root)
+    title, title_element = find_title(root, meta, overrides, classes)
+    body = find_body(root, overrides.elements("body"), classes)
+    info = read_info(line.text for line in _info_lines(title_element, body))
+    footer = read_info(line.text for line in (
+        lines_after(body.element, _FOOTER_LINES) if body is not None else []))
 
     item["title"] = title
     item["published"] = _unique([
@@ -69,7 +71,7 @@ def _fill(item: RawArticle, root: Element, overrides: Overrides) -> None:
         *filter(None, [meta.get("author", "article:author")]), *meta.ld_names("author"),
     ])
     item["section"] = (overrides.text("section") or meta.get("columnname")
-                       or meta.ld_text("articleSection") or breadcrumb_section(root, lines, title)
+                       or meta.ld_text("articleSection") or breadcrumb_section(root, classes, text, title)
                        or meta.get("article:section") or category_section(root))
     item["summary"] = (overrides.text("summary") or meta.get("description", "og:description")
                        or meta.ld_text("description"))
@@ -78,30 +80,20 @@ def _fill(item: RawArticle, root: Element, overrides: Overrides) -> None:
     item["body_html"] = body_html(body, title) if body is not None else ""
 
 
-def _info_lines(lines: Lines, title: Element, body: Body | None) -> list[Line]:
+def _info_lines(title: Element, body: Body | None) -> list[Line]:
     """The few lines between the headline and the body, where date and source are printed."""
-    title_span = lines.span(title)
-    body_span = lines.span(body.element) if body is not None else None
-    if title_span:
-        start = title_span[1]
-    elif body_span:
-        start = max(0, body_span[0] - _INFO_LINES)
+    if title is not None:
+        lines = lines_after(title, _INFO_LINES, stop=body.element if body is not None else None)
+    elif body is not None:
+        lines = lines_before(body.element, _INFO_LINES)
     else:
         return []
-    stop = start + _INFO_LINES
-    if body_span and body_span[0] >= start:
-        stop = min(stop, body_span[0]) if body_span[0] > start else stop
     picked = []
-    for line in lines.lines[start:stop]:
+    for line in lines:
         if len(line.text) >= _PARAGRAPH and not read_info([line.text]).published:
             break
         picked.append(line)
     return picked
-
-
-def _footer_lines(lines: Lines, body: Body | None) -> list[Line]:
-    span = lines.span(body.element) if body is not None else None
-    return lines.lines[span[1]:span[1] + _FOOTER_LINES] if span else []
 
 
 def _tags(root: Element, meta: PageMeta, overrides: Overrides) -> list[str]:
@@ -112,7 +104,7 @@ def _tags(root: Element, meta: PageMeta, overrides: Overrides) -> list[str]:
     tags = [tag for tag in _KEYWORD_SPLIT.split(keywords) if tag]
     if tags == [keywords] and " " in keywords and not keywords.isascii():
         tags = keywords.split()  # 珠海 高新区 招商: Chinese keywords separated by spaces
-    return _unique([*tags, *(squash(link.text_content()) for link in _TAG_LINKS(root))])
+    return _unique([*tags, *(text_of(link) for link in _TAG_LINKS(root))])
 
 
 def _language(root: Element, meta: PageMeta) -> str | None:

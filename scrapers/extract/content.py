@@ -5,21 +5,20 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from .document import BLOCK_TAGS, Element, class_tokens, squash, text_of
+from .document import BLOCK_TAGS, Element, class_tokens, drop, outer_html, squash, text_of
 from .patterns import DATE, LABEL, label_kind
 
 _CSS = HTMLTranslator()
 # Body containers of the CMSes the zones run on. When several match, the innermost
 # one holding most of the text wins (TRS_Editor inside #zoom, #zoom inside artContent).
-_SKINS = tuple(etree.XPath(_CSS.css_to_xpath(css)) for css in (
-    "div.TRS_Editor", ".TRS_UEDITOR", "#UCAP-CONTENT", "div.zw", "div.news_cont_d_wrap",
-    "#zoom", "div.article-content", "div.artContent", ".entry-content", ".post-content",
-    "[itemprop=articleBody]",
-))
+_SKINS = ("div.TRS_Editor", ".TRS_UEDITOR", "#UCAP-CONTENT", "div.zw", "div.news_cont_d_wrap",
+          "#zoom", "div.article-content", "div.artContent", ".entry-content", ".post-content")
+_SKIN_WORDS = ("trs_editor", "trs_ueditor", "ucap-content", "zw", "news_cont_d_wrap", "zoom",
+               "article-content", "artcontent", "entry-content", "post-content")
+_SKIN_TESTS = tuple(etree.XPath(_CSS.css_to_xpath(css, prefix="self::")) for css in _SKINS)
 _START_MARKERS = etree.XPath(
     "//meta[translate(@name, 'CONTENTSART', 'contentsart')='contentstart']"
     " | //comment()[contains(., '$[信息内容]>begin')]"
@@ -59,13 +58,14 @@ class Body:
     html: str | None = None  # set when the body is a span, not one whole element
 
 
-def find_body(root: Element, selected: list[Element]) -> Body | None:
+def find_body(root: Element, selected: list[Element],
+              classes: list[tuple[Element, str]]) -> Body | None:
     """Locate the body without changing the tree: the other finders still need it whole."""
     if selected:
         if len(selected) == 1:
             return Body(selected[0])
-        return Body(selected[0].getparent(), "".join(_outer(element) for element in selected))
-    return _between_markers(root) or _by_skin(root) or _by_density(root)
+        return Body(selected[0].getparent(), "".join(outer_html(element) for element in selected))
+    return _between_markers(root) or _by_skin(classes) or _by_density(root)
 
 
 def body_html(body: Body, title: str | None) -> str:
@@ -73,11 +73,7 @@ def body_html(body: Body, title: str | None) -> str:
     if body.html is not None:
         return body.html
     _prune(body.element, title)
-    return _outer(body.element)
-
-
-def _outer(element: Element) -> str:
-    return str(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+    return outer_html(body.element)
 
 
 def _between_markers(root: Element) -> Body | None:
@@ -92,13 +88,16 @@ def _between_markers(root: Element) -> Body | None:
     siblings = list(parent)
     inside = siblings[siblings.index(start) + 1:siblings.index(end)]
     parts = [html.escape(start.tail or "", quote=False), *(
-        lxml.html.tostring(element, encoding="unicode") for element in inside
+        etree.tostring(element, method="html", encoding="unicode") for element in inside
         if isinstance(element.tag, str))]
     return Body(parent, "".join(parts))
 
 
-def _by_skin(root: Element) -> Body | None:
-    found = [(element, len(text_of(element))) for xpath in _SKINS for element in xpath(root)]
+def _by_skin(classes: list[tuple[Element, str]]) -> Body | None:
+    candidates = [element for element, names in classes
+                  if any(word in names for word in _SKIN_WORDS)]
+    found = [(element, len(text_of(element))) for element in candidates
+             if any(test(element) for test in _SKIN_TESTS)]
     found = [(element, size) for element, size in found if size >= _MIN_SKIN_TEXT]
     if not found:
         return None
@@ -129,7 +128,19 @@ def _by_density(root: Element) -> Body | None:
         score *= weight * (1 - _link_share(element, len(text)))
         if score > best_score:
             best, best_score = element, score
-    return None if best is None else Body(best)
+    return None if best is None else Body(_into_cell(best))
+
+
+def _into_cell(element: Element) -> Element:
+    """A table row or table that won only through one cell: the cell is the body."""
+    while element.tag in {"table", "tbody", "tr"}:
+        total = len(text_of(element))
+        cells = [child for child in element if child.tag in {"tbody", "tr", "td", "th"}]
+        biggest = max(cells, key=lambda child: len(text_of(child)), default=None)
+        if biggest is None or len(text_of(biggest)) < 0.8 * total:
+            break
+        element = biggest
+    return element
 
 
 def _link_share(element: Element, text_length: int) -> float:
@@ -154,7 +165,7 @@ def _prune(container: Element, title: str | None) -> None:
         elif in_head and _own_text_length(element) >= 40:
             in_head = False
     for element in doomed:
-        element.drop_tree()  # keeps the tail text, which belongs to the parent
+        drop(element)
 
 
 def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-import lxml.html
+from lxml import etree
 
 # lxml ships no type information; an element is whatever lxml.html returns.
 Element = Any
@@ -24,14 +24,27 @@ BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "body", "br
 _SPACES = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Plain etree elements: lxml.html's per-element class lookup costs more than it gives here.
+_PARSER = etree.HTMLParser(remove_blank_text=False, no_network=True)
 
 
 def parse(text: str) -> Element:
     """Parse once; lxml refuses a str that still carries an XML encoding declaration."""
     text = _XML_DECLARATION.sub("", text, count=1)
-    if not text.strip():
-        text = "<html><body></body></html>"
-    return lxml.html.document_fromstring(text)
+    root = etree.fromstring(text, _PARSER) if text.strip() else None
+    if root is None:
+        root = etree.fromstring("<html><body></body></html>", _PARSER)
+    return root
+
+
+_CLASSED = etree.XPath("//body//*[@class or @id]")
+
+
+def classed(root: Element) -> list[tuple[Element, str]]:
+    """Every element with a class or id, with both lower-cased: one XPath pass serves
+    every finder that looks for CMS class names (far cheaper than one XPath each)."""
+    return [(element, f"{element.get('class') or ''} {element.get('id') or ''}".lower())
+            for element in _CLASSED(root)]
 
 
 def squash(text: str | None) -> str:
@@ -70,64 +83,134 @@ class Line:
     block: Element
 
 
-@dataclass
-class Lines:
-    """The page as rendered lines, with the line ranges of a few marked elements."""
-
-    lines: list[Line] = field(default_factory=list)
-    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
-
-    def span(self, element: Element | None) -> tuple[int, int] | None:
-        return None if element is None else self.spans.get(id(element))
+class _Enough(Exception):
+    """Raised inside a walk once the wanted lines are collected."""
 
 
-def render_lines(root: Element, marks: Collection[Element] = ()) -> Lines:
-    """Split the visible text into lines the way blocks and ``<br>`` break it.
+class _LineWriter:
+    """Renders elements into lines the way blocks and ``<br>`` break them."""
 
-    The line ranges of ``marks`` (the title and body elements) are recorded, so
-    the finders can look "between the title and the body" without re-walking.
-    """
-    out = Lines()
-    marked = {id(element) for element in marks}
-    buffer: list[str] = []
-    blocks: list[Element] = [root]
+    def __init__(self, stop: Element | None = None, limit: int | None = None) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+        self.block: Element = None
+        self.stop = stop
+        self.limit = limit
 
-    def flush() -> None:
-        text = _SPACES.sub(_keep_gaps, "".join(buffer)).strip()
-        buffer.clear()
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        text = _SPACES.sub(_keep_gaps, "".join(self.buffer)).strip()
+        self.buffer.clear()
         if text:
-            out.lines.append(Line(text, blocks[-1]))
+            self.lines.append(Line(text, self.block))
+            if self.limit is not None and len(self.lines) >= self.limit:
+                raise _Enough
 
-    def walk(element: Element) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag and tag not in SKIP_TAGS:
-            is_block = tag in BLOCK_TAGS
-            if is_block:
-                flush()
-                blocks.append(element)
+    def walk(self, element: Element) -> None:
+        """An element, its descendants, then its tail."""
+        if element is self.stop:
+            self.flush()
+            raise _Enough
+        tag = element.tag
+        if isinstance(tag, str) and tag not in SKIP_TAGS:
+            if tag in BLOCK_TAGS:
+                self.flush()
+                outer, self.block = self.block, element
+                if element.text:
+                    self.buffer.append(element.text)
+                for child in element:
+                    self.walk(child)
+                self.flush()
+                self.block = outer
             else:
-                buffer.append("  ")
-            start = len(out.lines)
-            if element.text:
-                buffer.append(element.text)
-            for child in element:
-                walk(child)
-            if is_block:
-                flush()
-                blocks.pop()
-            else:
-                buffer.append("  ")
-            if id(element) in marked:
-                flush()
-                out.spans[id(element)] = (start, len(out.lines))
+                self.buffer.append("  ")  # an element edge separates fields on info lines
+                if element.text:
+                    self.buffer.append(element.text)
+                for child in element:
+                    self.walk(child)
+                self.buffer.append("  ")
         if element.tail:
-            buffer.append(element.tail)
+            self.buffer.append(element.tail)
 
-    walk(root)
-    flush()
-    return out
+
+def render_lines(element: Element, limit: int | None = None) -> list[Line]:
+    """The lines of an element's own content."""
+    writer = _LineWriter(limit=limit)
+    writer.block = element
+    try:
+        if element.text:
+            writer.buffer.append(element.text)
+        for child in element:
+            writer.walk(child)
+        writer.flush()
+    except _Enough:
+        pass
+    return writer.lines
+
+
+def lines_after(element: Element, limit: int, stop: Element | None = None) -> list[Line]:
+    """Up to ``limit`` lines that follow ``element`` in reading order, ending before ``stop``.
+
+    Only the part of the page that is read gets rendered: the few lines after a
+    headline cost little even on a page with a thousand navigation links.
+    """
+    writer = _LineWriter(stop, limit)
+    node = element
+    try:
+        while node is not None:
+            writer.block = node.getparent()
+            if node.tail:
+                writer.buffer.append(node.tail)
+            for sibling in node.itersiblings():
+                writer.walk(sibling)
+            node = node.getparent()
+            if node is not None and node.tag in BLOCK_TAGS:
+                writer.flush()
+        writer.flush()
+    except _Enough:
+        pass
+    return writer.lines
+
+
+def lines_before(element: Element, limit: int) -> list[Line]:
+    """Up to ``limit`` lines that precede ``element`` in reading order."""
+    chunks: list[list[Line]] = []
+    found = 0
+    node = element
+    while node is not None and found < limit:
+        for sibling in node.itersiblings(preceding=True):
+            writer = _LineWriter()
+            writer.block = node.getparent()
+            writer.walk(sibling)
+            writer.flush()
+            chunks.append(writer.lines)
+            found += len(writer.lines)
+            if found >= limit:
+                break
+        node = node.getparent()
+    lines = [line for chunk in reversed(chunks) for line in chunk]
+    return lines[-limit:] if limit else []
 
 
 def _keep_gaps(match: re.Match[str]) -> str:
     """Squash white space but keep wide gaps (and element edges): they separate fields."""
     return "  " if len(match.group(0)) > 1 else " "
+
+
+def drop(element: Element) -> None:
+    """Remove an element but keep its tail text, which belongs to the text around it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def outer_html(element: Element) -> str:
+    return str(etree.tostring(element, method="html", encoding="unicode", with_tail=False))

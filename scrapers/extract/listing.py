@@ -5,18 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
-from .document import Element, parse, render_lines, squash
+from .document import Element, classed, parse, squash, text_of
 from .encoding import decode_page
 from .meta import PageMeta, read_meta
+from .overrides import Overrides, validate_selector
 from .pagination import next_page_urls
 from .patterns import DATE
+from .resolve import Resolver
 from .section import breadcrumb_section
-from .selectors import Overrides, validate_selector
 from .title import strip_site_suffix
 
 _ANCHORS = etree.XPath("//a[@href]")
@@ -37,7 +38,7 @@ class ListLink:
     date_text: str | None    # date text printed beside the link, raw
 
 
-def list_links(root: Element, base: str, overrides: Overrides) -> list[ListLink]:
+def list_links(root: Element, resolve: Resolver, overrides: Overrides) -> list[ListLink]:
     """Every http(s) link in document order; the spider decides which are articles."""
     anchors = _ANCHORS(root)
     chosen = overrides.elements("links")
@@ -46,30 +47,23 @@ def list_links(root: Element, base: str, overrides: Overrides) -> list[ListLink]
             [element] if element.tag == "a" else element.iterfind(".//a[@href]"))]
     links = []
     for anchor in anchors:
-        url = _absolute(base, anchor.get("href"))
+        url = resolve(anchor.get("href"))
         if url is None:
             continue
-        title, date_text = _title_and_date(anchor, url, base)
+        title, date_text = _title_and_date(anchor, url, resolve)
         links.append(ListLink(url, title, date_text))
     return links
 
 
-def _absolute(base: str, href: str | None) -> str | None:
-    href = (href or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-        return None
-    url = urldefrag(urljoin(base, href))[0]
-    return url if urlsplit(url).scheme in {"http", "https"} else None
-
-
-def _title_and_date(anchor: Element, url: str, base: str) -> tuple[str | None, str | None]:
+def _title_and_date(anchor: Element, url: str,
+                    resolve: Resolver) -> tuple[str | None, str | None]:
     pieces = [squash(text) for text in anchor.itertext() if squash(text)]
     inner_date = next((piece for piece in pieces if _is_date_piece(piece)), None)
-    heading = next((squash(element.text_content()) for element in _TITLED(anchor)), "")
+    heading = next((text_of(element) for element in _TITLED(anchor)), "")
     text = heading or squash(" ".join(piece for piece in pieces if piece != inner_date))
     image_alt = next((squash(img.get("alt")) for img in anchor.iterfind(".//img")), "")
     title = squash(anchor.get("title")) or text or image_alt or None
-    return title, inner_date or _date_beside(anchor, url, base)
+    return title, inner_date or _date_beside(anchor, url, resolve)
 
 
 def _is_date_piece(piece: str) -> bool:
@@ -77,7 +71,7 @@ def _is_date_piece(piece: str) -> bool:
     return match is not None and len(piece) - len(match.group(0)) <= 12
 
 
-def _date_beside(anchor: Element, url: str, base: str) -> str | None:
+def _date_beside(anchor: Element, url: str, resolve: Resolver) -> str | None:
     """A date in the link's own list item: climb while the item links nowhere else.
 
     Other links to the same article (a blog's date permalink) may hold the date.
@@ -86,7 +80,7 @@ def _date_beside(anchor: Element, url: str, base: str) -> str | None:
     for _ in range(_MAX_CLIMB):
         if element is None or element.tag not in _ITEM_TAGS:
             return None
-        targets = {_absolute(base, a.get("href")) for a in element.iterfind(".//a[@href]")}
+        targets = {resolve(a.get("href")) for a in element.iterfind(".//a[@href]")}
         if targets - {None} != {url}:
             return None
         for piece in _texts_outside(element, anchor):
@@ -126,19 +120,20 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
     for name, expr in (selectors or {}).items():
         validate_selector(name, expr)
     try:
-        root = parse(decode_page(body, content_type))
+        text = decode_page(body, content_type)
+        root = parse(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return ListPage([], [], None)
     _unpack_datastores(root)
     base_href = _BASE(root)
-    base = urljoin(url, base_href[0].strip()) if base_href else url
+    resolve = Resolver(urljoin(url, base_href[0].strip()) if base_href else url)
     overrides = Overrides(root, selectors)
     meta = read_meta(root)
     section = (overrides.text("section") or meta.get("columnname")
-               or breadcrumb_section(root, render_lines(root))
+               or breadcrumb_section(root, classed(root), text)
                or strip_site_suffix(meta.title, _site_names(meta)) or None)
-    return ListPage(list_links(root, base, overrides),
-                    next_page_urls(root, url, base, overrides), section)
+    return ListPage(list_links(root, resolve, overrides),
+                    next_page_urls(root, url, resolve, overrides), section)
 
 
 def _site_names(meta: PageMeta) -> set[str]:
@@ -151,7 +146,7 @@ def _unpack_datastores(root: Element) -> None:
     Each record is parsed and put where the script was, so its links keep their place.
     """
     for script in _DATASTORES(root):
-        holder = lxml.html.Element("div", {"class": "datastore"})
+        holder = etree.Element("div", {"class": "datastore"})
         for record in _RECORD.findall(script.text or ""):
             for node in lxml.html.fragments_fromstring(record.strip() or " "):
                 if isinstance(node, str):

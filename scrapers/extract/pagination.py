@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import urldefrag, urlsplit, urlunsplit
 
 from lxml import etree
 
 from .document import Element, class_tokens, squash, text_of
-from .selectors import Overrides
+from .overrides import Overrides
+from .resolve import Resolver
 
 _REL_NEXT = etree.XPath("//*[self::a or self::link][@href][contains("
                         "concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '),"
@@ -30,30 +31,41 @@ _NUMBERED = re.compile(r"^(?P<stem>.*?)(?:_(?P<number>\d+))?\.(?P<ext>s?html?)$"
 _WP_PAGE = re.compile(r"^(?P<stem>.*?/)page/(?P<number>\d+)/?$")
 
 
-def next_page_urls(root: Element, url: str, base: str, overrides: Overrides) -> list[str]:
+def next_page_urls(root: Element, url: str, resolve: Resolver, overrides: Overrides) -> list[str]:
     """Absolute URLs of the next list page, best guess first, never the page itself."""
     count = _page_count(root)
     if count and count[0] is not None and count[0] >= count[1]:
         return []  # "第 3/3 页": this is the last page, whatever its links say
     found = [*(_hrefs(overrides.results("next_page")))]
     found += _REL_NEXT(root)
-    anchors = _ANCHORS(root)
-    found += [a.get("href") for a in anchors if _says_next(a)]
+    anchors = [_Anchor(a) for a in _ANCHORS(root)]
+    found += [a.href for a in anchors if a.says_next()]
     found += _script_pager(root)
-    found += _numbered_successors(url, anchors, base, count[1] if count else None)
-    found += [a.get("href") for a in anchors if squash(text_of(a)) in _NEXT_SYMBOLS]
-    return _absolute_unique(found, base, url)
+    found += _numbered_successors(url, anchors, resolve, count[1] if count else None)
+    found += [a.href for a in anchors if a.text in _NEXT_SYMBOLS]
+    return _absolute_unique(found, resolve, url)
+
+
+class _Anchor:
+    """A link's href, lower-cased label and class words, read once."""
+
+    def __init__(self, element: Element) -> None:
+        self.href: str = element.get("href") or ""
+        self.text = squash(text_of(element) or element.get("title")).lower()
+        self.classes = class_tokens(element)
+
+    def says_next(self) -> bool:
+        text = self.text.strip(_ARROWS)
+        return text in _NEXT_WORDS or (bool(self.classes & _NEXT_CLASSES)
+                                       and text not in {"下一篇", "next post"})
+
+    def says_last(self) -> bool:
+        return self.text in _LAST_WORDS or "last" in self.classes
 
 
 def _hrefs(results: list[object]) -> list[str]:
     return [str(item.get("href") or "") if hasattr(item, "get") else str(item)
             for item in results]
-
-
-def _says_next(anchor: Element) -> bool:
-    text = squash(text_of(anchor) or anchor.get("title")).lower().strip(_ARROWS)
-    return text in _NEXT_WORDS or (bool(class_tokens(anchor) & _NEXT_CLASSES) and text not in {
-        "下一篇", "next post"})
 
 
 def _page_count(root: Element) -> tuple[int | None, int] | None:
@@ -108,7 +120,7 @@ def _variable(root: Element, name: str) -> int | None:
     return None
 
 
-def _numbered_successors(url: str, anchors: list[Element], base: str,
+def _numbered_successors(url: str, anchors: list[_Anchor], resolve: Resolver,
                          total: int | None) -> list[str]:
     """index.html → index_2.html, /page/2/ → /page/3/: when the page links it or counts it.
 
@@ -116,7 +128,7 @@ def _numbered_successors(url: str, anchors: list[Element], base: str,
     or the 尾页 link's number) is enough to know that a next page exists.
     """
     parts = urlsplit(url)
-    linked = {urldefrag(urljoin(base, a.get("href")))[0] for a in anchors}
+    linked = {resolve(a.href) for a in anchors}
     last = _last_page_number(anchors)
     limit = total if total is not None else last
     out = []
@@ -144,26 +156,21 @@ def _successor_paths(path: str) -> list[tuple[str, int]]:
     return [(f"{directory}/{numbered.group('stem')}_{number + 1}.{numbered.group('ext')}", number)]
 
 
-def _last_page_number(anchors: list[Element]) -> int | None:
+def _last_page_number(anchors: list[_Anchor]) -> int | None:
     for anchor in anchors:
-        if squash(text_of(anchor)).lower() in _LAST_WORDS or "last" in class_tokens(anchor):
-            match = re.search(r"(?:_|/page/)(\d+)(?:\.s?html?|/?)$", anchor.get("href") or "")
+        if anchor.says_last():
+            match = re.search(r"(?:_|/page/)(\d+)(?:\.s?html?|/?)$", anchor.href)
             if match:
                 return int(match.group(1))
     return None
 
 
-def _absolute_unique(hrefs: list[str], base: str, url: str) -> list[str]:
+def _absolute_unique(hrefs: list[str], resolve: Resolver, url: str) -> list[str]:
     here = _same_page_key(url)
     out: list[str] = []
     for href in hrefs:
-        href = (href or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        absolute = urldefrag(urljoin(base, href))[0]
-        if urlsplit(absolute).scheme not in {"http", "https"}:
-            continue
-        if _same_page_key(absolute) != here and absolute not in out:
+        absolute = resolve(href)
+        if absolute and _same_page_key(absolute) != here and absolute not in out:
             out.append(absolute)
     return out
 

@@ -6,39 +6,43 @@ import re
 
 from lxml import etree
 
-from .document import Element, Lines, squash, text_of
+from .document import BLOCK_TAGS, Element, squash, text_of
 from .patterns import BREADCRUMB_HINTS, BREADCRUMB_PLACEHOLDERS, BREADCRUMB_SEPARATORS
 
-_CRUMB_ELEMENTS = etree.XPath(
-    "//body//*[contains(translate(@class, 'CRUMBPOSITINLAW', 'crumbpositinlaw'), 'crumb')"
-    " or contains(translate(@id, 'CRUMBPOSITINLAW', 'crumbpositinlaw'), 'crumb')"
-    " or contains(translate(@class, 'POSITIN', 'positin'), 'position')"
-    " or contains(translate(@id, 'POSITIN', 'positin'), 'position')"
-    " or contains(@class, 'location') or contains(@class, 'dqwz') or contains(@id, 'dqwz')"
-    " or contains(@class, 'weizhi') or contains(@class, 'mbx') or contains(@class, 'curpos')]"
-)
+_CRUMB_WORDS = ("crumb", "position", "location", "dqwz", "weizhi", "mbx", "curpos")
+_HINT = re.compile("|".join(BREADCRUMB_HINTS))
+_HINT_TEXTS = etree.XPath("//body//text()[" + " or ".join(
+    f"contains(., '{hint}')" for hint in BREADCRUMB_HINTS) + "]")
 _CATEGORY = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
-_HINT = re.compile("(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：]?\s*")
+_HINT_LABEL = re.compile("(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：]?\s*")
 _ITEM_SPLIT = re.compile(BREADCRUMB_SEPARATORS.pattern + r"|\s{2,}")
 _MAX_ITEM = 20
 _MAX_CRUMB = 150
 
 
-def breadcrumb_section(root: Element, lines: Lines, title: str | None = None) -> str | None:
-    """The last breadcrumb item that names a column (not 正文, not the headline)."""
-    for element in _CRUMB_ELEMENTS(root):
-        if len(text_of(element)) > _MAX_CRUMB:
+def breadcrumb_section(root: Element, classes: list[tuple[Element, str]], page: str,
+                       title: str | None = None) -> str | None:
+    """The last breadcrumb item that names a column (not 正文, not the headline).
+
+    ``page`` is the page's text: the hint words are looked up in the tree only when
+    they occur at all.
+    """
+    crumbs = [element for element, names in classes if any(word in names for word in _CRUMB_WORDS)]
+    if _HINT.search(page):
+        crumbs += [_block_of(text.getparent()) for text in _HINT_TEXTS(root)]
+    for element in crumbs:
+        if element is None or len(text_of(element)) > _MAX_CRUMB:
             continue  # a layout class such as "position-relative", not a breadcrumb
         section = _last_item(_items(element), title)
         if section:
             return section
-    for line in lines.lines:
-        hint = _HINT.search(line.text)
-        if hint:
-            section = _last_item(_ITEM_SPLIT.split(line.text[hint.end():]), title)
-            if section:
-                return section
     return None
+
+
+def _block_of(element: Element) -> Element:
+    while element is not None and element.tag not in BLOCK_TAGS:
+        element = element.getparent()
+    return element
 
 
 def category_section(root: Element) -> str | None:
@@ -53,14 +57,14 @@ def category_section(root: Element) -> str | None:
 def _items(element: Element) -> list[str]:
     links = element.findall(".//a")
     if not links:
-        return _ITEM_SPLIT.split(_HINT.sub("", text_of(element)))
+        return _ITEM_SPLIT.split(_HINT_LABEL.sub("", text_of(element)))
     items = [text_of(link) for link in links]
     return items + _ITEM_SPLIT.split(squash(links[-1].tail))
 
 
 def _last_item(items: list[str], title: str | None) -> str | None:
     for item in reversed(items):
-        item = squash(_HINT.sub("", item or "")).strip("：: ")
+        item = squash(_HINT_LABEL.sub("", item or "")).strip("：: ")
         if not item or item.lower() in BREADCRUMB_PLACEHOLDERS or len(item) > _MAX_ITEM:
             continue
         if title and (item == title or (title.startswith(item) and len(item) > 8)):

@@ -7,17 +7,17 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from .document import Element, squash, text_of
+from .document import Element, Line, render_lines, squash, text_of
 from .meta import PageMeta
-from .selectors import Overrides
+from .overrides import Overrides
+from .patterns import DATE, LABEL
 
-_HEADINGS = etree.XPath(
-    "//body//*[self::h1 or self::h2 or self::h3 or self::h4"
-    " or contains(translate(@class, 'TIL', 'til'), 'tit')"
-    " or contains(translate(@id, 'TIL', 'til'), 'tit')]"
-)
+_HEADING_TAGS = etree.XPath("//body//h1 | //body//h2 | //body//h3 | //body//h4")
+_TITLE_WORDS = ("tit", "biaoti", "headline")
+_BODY = etree.XPath("//body")
 # "Headline_Site", "Headline - Site", "Headline | Blog": the part after the last separator.
 _SUFFIX = re.compile(r"^(?P<head>.+?)\s*(?P<sep>_|\||｜|--|－|\s[-–—]\s|——)\s*(?P<tail>[^_|｜]+)$")
+_DATELINE = re.compile(LABEL.pattern + r"\s*" + DATE.pattern, re.IGNORECASE)
 _SITE_WORDS = re.compile(
     r"(政府|门户|网站|网$|在线|平台|官网|频道|高新区|开发区|管委会|园区|新区|集团|日报|晚报|报社|电视台|"
     r"融媒|中心$|委员会|局$|Blog|News|Media|Online|Daily|Times|Post|Network|Portal)",
@@ -25,9 +25,12 @@ _SITE_WORDS = re.compile(
 )
 
 
-def find_title(root: Element, meta: PageMeta, overrides: Overrides) -> tuple[str | None, Element]:
+def find_title(root: Element, meta: PageMeta, overrides: Overrides,
+               classes: list[tuple[Element, str]]) -> tuple[str | None, Element]:
     """The headline and the element showing it (None when only a meta tag holds it)."""
-    headings = [(element, text_of(element)) for element in _HEADINGS(root)]
+    titled = [element for element, names in classes
+              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]]
+    headings = [(element, text_of(element)) for element in [*_HEADING_TAGS(root), *titled]]
     chosen = overrides.text("title") or meta.get("articletitle") or meta.ld_text("headline")
     if chosen:
         return chosen, _element_showing(chosen, headings)
@@ -39,10 +42,13 @@ def find_title(root: Element, meta: PageMeta, overrides: Overrides) -> tuple[str
         heading = _heading_for(page_title, strip_site_suffix(page_title, site_names), headings)
         if heading is not None:
             return heading[1], heading[0]
+    above = _line_above_dateline(root)
     for page_title in (meta.get("og:title", "twitter:title"), meta.title):
         stripped = strip_site_suffix(page_title or "", site_names)
-        if stripped and stripped not in site_names:
+        if stripped and stripped not in site_names and (above is None or stripped != page_title):
             return stripped, _element_showing(stripped, headings)
+    if above is not None:
+        return above.text, above.block
     h1 = next(((element, text) for element, text in headings if element.tag == "h1" and text),
               None)
     return (h1[1], h1[0]) if h1 else (None, None)
@@ -78,6 +84,20 @@ def _heading_for(page_title: str, stripped: str,
         if fits and (best is None or len(text) > len(best[1])):
             best = (element, text)
     return best
+
+
+def _line_above_dateline(root: Element) -> Line | None:
+    """The short line printed right above "发布时间：…": a headline without heading markup.
+
+    Only consulted when ``<title>`` holds nothing but the site's name.
+    """
+    lines = [line for body in _BODY(root) for line in render_lines(body)]
+    for index, line in enumerate(lines):
+        if index and _DATELINE.search(line.text):
+            above = lines[index - 1]
+            text = squash(above.text)
+            return Line(text, above.block) if 4 <= len(text) <= 80 else None
+    return None
 
 
 def _element_showing(title: str, headings: list[tuple[Element, str]]) -> Element:
