@@ -63,11 +63,12 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
         value = line[match.end():end]
         kind = label_kind(match.group(1))
         if kind in {"published", "updated"}:
-            if match.group(1) in {"时间", "日期"} and match.start() \
-                    and _CJK.match(line[match.start() - 1]):
-                continue  # 截止时间, 活动日期: some other date
             date = DATE.match(value) or SHORT_DATE.match(value)
-            if date:
+            other = match.group(1) in {"时间", "日期"} and match.start() \
+                and _CJK.match(line[match.start() - 1])  # 截止时间, 活动日期: another date
+            if date and other:
+                claimed.append((match.start(), match.end() + date.end()))
+            elif date:
                 raw = squash(line[match.start():match.end() + date.end()])
                 (facts.published if kind == "published" else facts.updated).append(raw)
                 claimed.append((match.start(), match.end() + date.end()))

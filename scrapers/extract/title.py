@@ -62,7 +62,9 @@ def strip_site_suffix(title: str, site_names: Collection[str] = ()) -> str:
         if not match:
             return title
         tail, sep = match.group("tail").strip(), match.group("sep").strip()
-        site_like = tail in site_names or (bool(_SITE_WORDS.search(tail)) and len(tail) <= 30)
+        # a dash pair is a subtitle unless a known site name follows it
+        site_like = tail in site_names or (bool(_SITE_WORDS.search(tail)) and len(tail) <= 30
+                                           and sep not in {"——", "--"})
         if not (site_like or (sep in {"_", "|", "｜"} and len(tail) <= 30)):
             return title
         title = match.group("head")
