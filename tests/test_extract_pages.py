@@ -98,6 +98,7 @@ def test_meta_author_joins_the_byline() -> None:
      "高新动态"),
     ("", "<div>您的位置：首页 &gt;&gt; 园区动态 &gt;&gt; 正文</div>", "园区动态"),
     ("", "<div class='position'><a>首页</a><img src='/arrow.gif'><a>媒体看台</a></div>", "媒体看台"),
+    ("", "<div class='crumb'><a>首页</a> &gt; <a>新闻</a> &gt; <span>高新动态</span></div>", "高新动态"),
     ("", "<div>当前位置：首页 &gt; 园区项目建设提速</div>", None),  # the headline is no column
     ("", "", None),
 ])

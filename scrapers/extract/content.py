@@ -61,10 +61,8 @@ class Body:
 def find_body(root: Element, selected: list[Element],
               classes: list[tuple[Element, str]]) -> Body | None:
     """Locate the body without changing the tree: the other finders still need it whole."""
-    if selected:
-        if len(selected) == 1:
-            return Body(selected[0])
-        return Body(selected[0].getparent(), "".join(outer_html(element) for element in selected))
+    if selected:  # the site's own selector: its markup exactly, nothing cut
+        return Body(selected[0], "".join(outer_html(element) for element in selected))
     return _between_markers(root) or _by_skin(classes) or _by_density(root)
 
 

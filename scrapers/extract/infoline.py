@@ -31,23 +31,22 @@ class InfoFacts:
 
 
 def read_info(lines: Iterable[str]) -> InfoFacts:
+    """Labelled values (``发布日期：``, ``来源：``, ``编辑：``), bare dates and bylines."""
     facts = InfoFacts()
-    pending_name: str | None = None
+    waiting: str | None = None  # a name alone on its line, waiting for the time below it
     for line in lines:
         _read_labels(line, facts)
+        if waiting and DATE.match(line):
+            facts.credits.append(f"作者：{waiting}")
+        waiting = None
         name = _BARE_NAME.match(line)
-        date = DATE.match(line, name.end()) if name else None
-        if pending_name and DATE.match(line):
-            facts.credits.append(f"作者：{pending_name}")
-        if name and _is_name(name.group(1)) and (date or name.end() == len(line)):
-            pending_name = None if date else name.group(1)
-            if date:
+        if name and _is_name(name.group(1)):
+            if name.end() == len(line):
+                waiting = name.group(1)
+            elif DATE.match(line, name.end()):
                 facts.credits.append(f"作者：{name.group(1)}")
-        else:
-            pending_name = None
-        for by in _BY_NAME.finditer(line):
-            if by.group(1).lower() not in _NOT_AUTHORS:
-                facts.credits.append(f"By {by.group(1)}")
+        facts.credits += [f"By {by.group(1)}" for by in _BY_NAME.finditer(line)
+                          if by.group(1).lower() not in _NOT_AUTHORS]
     return facts
 
 
@@ -64,8 +63,9 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
         kind = label_kind(match.group(1))
         if kind in {"published", "updated"}:
             date = DATE.match(value) or SHORT_DATE.match(value)
-            other = match.group(1) in {"时间", "日期"} and match.start() \
-                and _CJK.match(line[match.start() - 1])  # 截止时间, 活动日期: another date
+            # 截止时间, 活动日期: a date of something else
+            other = match.group(1) in {"时间", "日期"} and match.start() > 0 \
+                and bool(_CJK.match(line[match.start() - 1]))
             if date and other:
                 claimed.append((match.start(), match.end() + date.end()))
             elif date:

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from .document import BLOCK_TAGS, Element, squash, text_of
+from .document import BLOCK_TAGS, Element, render_lines, squash, text_of
 from .patterns import BREADCRUMB_HINTS, BREADCRUMB_PLACEHOLDERS, BREADCRUMB_SEPARATORS
 
 _CRUMB_WORDS = ("crumb", "position", "location", "dqwz", "weizhi", "mbx", "curpos")
@@ -55,11 +55,14 @@ def category_section(root: Element) -> str | None:
 
 
 def _items(element: Element) -> list[str]:
-    links = element.findall(".//a")
+    """The link texts and what follows the last link; without links, the text split at
+    separators, or at element edges when the separators are images."""
+    links = [text for text in map(text_of, element.iter("a")) if text]
     if not links:
-        return _ITEM_SPLIT.split(_HINT_LABEL.sub("", text_of(element)))
-    items = [text_of(link) for link in links]
-    return items + _ITEM_SPLIT.split(squash(links[-1].tail))
+        return _ITEM_SPLIT.split(_HINT_LABEL.sub("", "  ".join(
+            line.text for line in render_lines(element))))
+    full = text_of(element)
+    return links + _ITEM_SPLIT.split(full[full.rfind(links[-1]) + len(links[-1]):])
 
 
 def _last_item(items: list[str], title: str | None) -> str | None:
