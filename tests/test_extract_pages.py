@@ -158,6 +158,9 @@ def test_json_ld_article_feeds_date_and_author() -> None:
     ("标题_高新动态_珠海高新区", "标题"),
     ("奋进新征程——园区高质量发展纪实", "奋进新征程——园区高质量发展纪实"),
     ("Covid-19 rules eased - Zone Daily News", "Covid-19 rules eased"),
+    ("标题-珠海市人民政府", "标题"),
+    ("粤港澳-大湾区合作", "粤港澳-大湾区合作"),
+    ("2022年1-5月经济运行情况_统计局", "2022年1-5月经济运行情况"),
 ])
 def test_site_suffix_is_cut_from_page_titles(title_page: str, expected: str) -> None:
     page = f"<html><head><title>{title_page}</title></head><body><div>{BODY}</div></body></html>"

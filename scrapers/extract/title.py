@@ -16,7 +16,8 @@ _HEADING_TAGS = etree.XPath("//body//h1 | //body//h2 | //body//h3 | //body//h4")
 _TITLE_WORDS = ("tit", "biaoti", "headline")
 _BODY = etree.XPath("//body")
 # "Headline_Site", "Headline - Site", "Headline | Blog": the part after the last separator.
-_SUFFIX = re.compile(r"^(?P<head>.+?)\s*(?P<sep>_|\||｜|--|－|\s[-–—]\s|——)\s*(?P<tail>[^_|｜]+)$")
+_SUFFIX = re.compile(r"^(?P<head>.+?)(?P<sep>\s*(?:_|\||｜|--|——|－)\s*|\s[-–—]\s|-)"
+                     r"(?P<tail>(?:(?!_|\||｜|--|——|－|\s[-–—]\s|-).)+)$")
 _DATELINE = re.compile(LABEL.pattern + r"\s*" + DATE.pattern, re.IGNORECASE)
 _SITE_WORDS = re.compile(
     r"(政府|门户|网站|网$|在线|平台|官网|频道|高新区|开发区|管委会|园区|新区|集团|日报|晚报|报社|电视台|"
@@ -62,11 +63,14 @@ def strip_site_suffix(title: str, site_names: Collection[str] = ()) -> str:
         if not match:
             return title
         tail, sep = match.group("tail").strip(), match.group("sep").strip()
-        # a dash pair is a subtitle unless a known site name follows it
-        site_like = tail in site_names or (bool(_SITE_WORDS.search(tail)) and len(tail) <= 30
-                                           and sep not in {"——", "--"})
-        if not (site_like or (sep in {"_", "|", "｜"} and len(tail) <= 30)):
-            return title
+        short = len(tail) <= 30
+        if tail in site_names:
+            pass
+        elif sep in {"_", "|", "｜"}:
+            if not short:
+                return title
+        elif sep in {"——", "--"} or not (short and _SITE_WORDS.search(tail)):
+            return title  # a subtitle or a hyphenated word, not a site name
         title = match.group("head")
 
 
