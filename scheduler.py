@@ -198,12 +198,14 @@ class ChildCrawls:
     def run(self, site: Site) -> CrawlResult:
         """The job: crawl ``site`` in a child process and wait for it, at most its time limit."""
         began = time.monotonic()
+        # The child's run starts later; the second forgives a small step of the wall clock.
         spawned_at = datetime.now(UTC) - timedelta(seconds=1)
         with self._changed:
             if self._closed:
-                logger.info("%s: not started: the scheduler is stopping", site.key)
-                return CrawlResult(site.key, "skipped", None, RunFigures(), 0.0,
-                                   "the scheduler is stopping")
+                skipped = CrawlResult(site.key, "skipped", None, RunFigures(), 0.0,
+                                      "the scheduler is stopping")
+                log_result(skipped)
+                return skipped
             # A session of its own: a Ctrl-C on the terminal reaches the scheduler only, which
             # then asks each child once; Scrapy takes a second signal as "stop uncleanly".
             child = subprocess.Popen(
@@ -232,6 +234,8 @@ class ChildCrawls:
             relay.join(timeout=RECORD_WAIT_SECONDS)
             result = self._result(site, child, spawned_at, timed_out, time.monotonic() - began)
         finally:
+            if child.poll() is None:  # the job itself failed: leave no crawl behind
+                stop_child(child, self.grace)
             with self._changed:
                 del self._children[site.key]
                 self._changed.notify_all()
@@ -244,8 +248,9 @@ class ChildCrawls:
         returncode = child.returncode
         if returncode == EXIT_ALREADY_RUNNING:
             holder = running_run(self.sessions, site.key)
+            reason = str(AlreadyRunning(site.key, holder)).removeprefix(f"{site.key}: ")
             return CrawlResult(site.key, "refused", holder.id if holder else None, RunFigures(),
-                               seconds, str(AlreadyRunning(site.key, holder)))
+                               seconds, reason)
         run = run_of_process(self.sessions, site.key, child.pid, spawned_at)
         if run is None:
             return CrawlResult(site.key, "failed", None, RunFigures(), seconds,
@@ -303,7 +308,8 @@ def stop_child(child: subprocess.Popen[str], grace: float) -> None:
 def log_result(result: CrawlResult) -> None:
     """The one line that ends each run, with its figures."""
     if result.status in ("refused", "skipped"):
-        logger.warning("%s: not started: %s", result.site, result.message)
+        logger.log(logging.WARNING if result.status == "refused" else logging.INFO,
+                   "%s: not started: %s", result.site, result.message)
         return
     if result.run_id is None:
         logger.error("%s: crawl failed after %.1fs: %s", result.site, result.seconds,

@@ -124,7 +124,7 @@ def zone() -> Iterator[Zone]:
 @pytest.fixture
 def slow_zone() -> Iterator[Zone]:
     # More articles than Scrapy keeps in flight, so that a stopped crawl leaves some unfetched.
-    with Zone(articles=40, article_delay=0.2) as z:
+    with Zone(articles=60, article_delay=0.1) as z:
         yield z
 
 
@@ -360,6 +360,19 @@ def test_a_site_being_crawled_by_another_process_is_refused_with_the_reason(
     assert any(r.getMessage() == f"demo: not started: {result.message}" for r in caplog.records)
 
 
+def test_once_the_scheduler_is_stopping_no_crawl_starts(zone: Zone, db: str,
+                                                        tmp_path: Path) -> None:
+    folder = write_sites(tmp_path / "sites", zone)
+    crawls = ChildCrawls(db, [folder])
+    crawls.close()
+
+    result = crawls.run(demo_site(folder))
+
+    assert (result.status, result.run_id) == ("skipped", None)
+    assert runs(db) == []
+    assert not zone.hits
+
+
 # ---------------------------------------------------------------- time limits
 
 @pytest.mark.parametrize("margin", [
@@ -370,7 +383,7 @@ def test_a_crawl_past_its_time_limit_stops_keeps_what_it_stored_and_is_a_timeout
         slow_zone: Zone, db: str, tmp_path: Path, margin: float) -> None:
     folder = write_sites(tmp_path / "sites", slow_zone, extra='timeout = "2s"')
 
-    result = ChildCrawls(db, [folder], margin=margin, grace=10.0).run(demo_site(folder))
+    result = ChildCrawls(db, [folder], margin=margin, grace=15.0).run(demo_site(folder))
 
     (run,) = runs(db)
     assert (result.status, run.status) == ("timeout", "timeout")
@@ -449,7 +462,7 @@ def succeeded(db: str) -> int:
 
 def test_the_scheduler_runs_a_site_on_its_interval_one_run_at_a_time_until_sigterm(
         zone: Zone, db: str, tmp_path: Path) -> None:
-    folder = write_sites(tmp_path / "sites", zone, schedule='interval = "2s"')
+    folder = write_sites(tmp_path / "sites", zone, schedule='interval = "1s"')
     log_file = tmp_path / "scheduler.log"
     proc = start_scheduler(db, folder, log_file=log_file)
     reached = wait_until(lambda: succeeded(db) >= 3, 20, step=0.25)
