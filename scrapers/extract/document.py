@@ -54,6 +54,12 @@ def squash(text: str | None) -> str:
 
 def text_of(element: Element) -> str:
     """The visible text of an element (its tail excluded), squashed."""
+    if not isinstance(element.tag, str) or element.tag in SKIP_TAGS:
+        return ""
+    if not len(element):
+        return squash(element.text)
+    if next(element.iter(*SKIP_TAGS), None) is None:  # nothing hidden inside: let libxml2 do it
+        return squash(etree.tostring(element, method="text", encoding="unicode", with_tail=False))
     return squash("".join(_inner_texts(element)))
 
 

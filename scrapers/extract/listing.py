@@ -24,8 +24,7 @@ _ANCHORS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
 _DATASTORES = etree.XPath("//script[@type='text/xml'][contains(., 'datastore')]")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-_TITLED = etree.XPath(".//*[self::h1 or self::h2 or self::h3 or self::h4"
-                      " or contains(translate(@class, 'TIL', 'til'), 'tit')]")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "article", "section", "td", "span",
                         "h2", "h3", "h4", "em", "dl", "header", "footer", "time"})
 _MAX_CLIMB = 3
@@ -57,13 +56,20 @@ def list_links(root: Element, resolve: Resolver, overrides: Overrides) -> list[L
 
 def _title_and_date(anchor: Element, url: str,
                     resolve: Resolver) -> tuple[str | None, str | None]:
+    title = squash(anchor.get("title"))
+    if not len(anchor):  # the usual <a href title>text</a>: nothing inside to tell apart
+        text = squash(anchor.text)
+        if _is_date_piece(text):
+            return title or None, text
+        return title or text or None, _date_beside(anchor, url, resolve)
     pieces = [squash(text) for text in anchor.itertext() if squash(text)]
     inner_date = next((piece for piece in pieces if _is_date_piece(piece)), None)
-    heading = next((text_of(element) for element in _TITLED(anchor)), "")
+    heading = next((text_of(element) for element in anchor.iterdescendants()
+                    if element.tag in _HEADINGS or "tit" in (element.get("class") or "").lower()),
+                   "")
     text = heading or squash(" ".join(piece for piece in pieces if piece != inner_date))
-    image_alt = next((squash(img.get("alt")) for img in anchor.iterfind(".//img")), "")
-    title = squash(anchor.get("title")) or text or image_alt or None
-    return title, inner_date or _date_beside(anchor, url, resolve)
+    image_alt = next((squash(img.get("alt")) for img in anchor.iter("img")), "")
+    return title or text or image_alt or None, inner_date or _date_beside(anchor, url, resolve)
 
 
 def _is_date_piece(piece: str) -> bool:
@@ -80,8 +86,8 @@ def _date_beside(anchor: Element, url: str, resolve: Resolver) -> str | None:
     for _ in range(_MAX_CLIMB):
         if element is None or element.tag not in _ITEM_TAGS:
             return None
-        targets = {resolve(a.get("href")) for a in element.iterfind(".//a[@href]")}
-        if targets - {None} != {url}:
+        if any(target is not None and target != url
+               for target in map(resolve, (a.get("href") for a in element.iter("a")))):
             return None
         for piece in _texts_outside(element, anchor):
             if DATE.search(piece):

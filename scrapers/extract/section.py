@@ -11,8 +11,8 @@ from .patterns import BREADCRUMB_HINTS, BREADCRUMB_PLACEHOLDERS, BREADCRUMB_SEPA
 
 _CRUMB_WORDS = ("crumb", "position", "location", "dqwz", "weizhi", "mbx", "curpos")
 _HINT = re.compile("|".join(BREADCRUMB_HINTS))
-_HINT_TEXTS = etree.XPath("//body//text()[" + " or ".join(
-    f"contains(., '{hint}')" for hint in BREADCRUMB_HINTS) + "]")
+# Every hint contains 位置; one cheap predicate, then the exact words in Python.
+_HINT_TEXTS = etree.XPath("//body//text()[contains(., '位置')]")
 _CATEGORY = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
 _HINT_LABEL = re.compile("(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：]?\s*")
 _ITEM_SPLIT = re.compile(BREADCRUMB_SEPARATORS.pattern + r"|\s{2,}")
@@ -28,8 +28,12 @@ def breadcrumb_section(root: Element, classes: list[tuple[Element, str]], page: 
     they occur at all.
     """
     crumbs = [element for element, names in classes if any(word in names for word in _CRUMB_WORDS)]
-    if _HINT.search(page):
-        crumbs += [_block_of(text.getparent()) for text in _HINT_TEXTS(root)]
+    return _first_section(crumbs, title) or (_first_section(
+        [_block_of(text.getparent()) for text in _HINT_TEXTS(root) if _HINT.search(text)],
+        title) if _HINT.search(page) else None)
+
+
+def _first_section(crumbs: list[Element], title: str | None) -> str | None:
     for element in crumbs:
         if element is None or len(text_of(element)) > _MAX_CRUMB:
             continue  # a layout class such as "position-relative", not a breadcrumb
