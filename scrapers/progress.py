@@ -25,7 +25,7 @@ class ProgressReporter:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("ZONENEWS_PROGRESS"):
-            raise NotConfigured("progress lines are for the zonenews command")
+            raise NotConfigured  # progress lines are for the zonenews command only
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
