@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-# lxml ships no type information; an element is whatever lxml.html returns.
+# lxml ships no type information; an element is whatever lxml.etree returns.
 Element = Any
 
 # Never visible as page text.
@@ -140,18 +140,15 @@ class _LineWriter:
             self.buffer.append(element.tail)
 
 
-def render_lines(element: Element, limit: int | None = None) -> list[Line]:
+def render_lines(element: Element) -> list[Line]:
     """The lines of an element's own content."""
-    writer = _LineWriter(limit=limit)
+    writer = _LineWriter()
     writer.block = element
-    try:
-        if element.text:
-            writer.buffer.append(element.text)
-        for child in element:
-            writer.walk(child)
-        writer.flush()
-    except _Enough:
-        pass
+    if element.text:
+        writer.buffer.append(element.text)
+    for child in element:
+        writer.walk(child)
+    writer.flush()
     return writer.lines
 
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from .document import Element, classed, parse, squash, text_of
@@ -149,13 +148,10 @@ def _site_names(meta: PageMeta) -> set[str]:
 def _unpack_datastores(root: Element) -> None:
     """Hanweb lists keep their items as HTML inside ``<script type="text/xml">`` records.
 
-    Each record is parsed and put where the script was, so its links keep their place.
+    The records are parsed and put where the script was, so their links keep their place.
     """
     for script in _DATASTORES(root):
-        holder = etree.Element("div", {"class": "datastore"})
-        for record in _RECORD.findall(script.text or ""):
-            for node in lxml.html.fragments_fromstring(record.strip() or " "):
-                if isinstance(node, str):
-                    continue
-                holder.append(node)
-        script.getparent().replace(script, holder)
+        records = "".join(_RECORD.findall(script.text or ""))
+        holder = parse(f"<div class='datastore'>{records}</div>").find("body/div")
+        if holder is not None:
+            script.getparent().replace(script, holder)
