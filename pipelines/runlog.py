@@ -7,12 +7,26 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import open_database
-from pipelines.runs import AlreadyRunning, finish_run, record_progress, start_run
-from scrapers.stats import details_from_stats, figures_from_stats
+from pipelines.models import CrawlRun
+from pipelines.runs import (
+    AlreadyRunning,
+    finish_run,
+    record_progress,
+    start_run,
+)
+from scrapers.stats import (
+    DROPPED_PREFIX,
+    LISTS_PREFIX,
+    LISTS_UNFINISHED,
+    details_from_stats,
+    figures_from_stats,
+    notes_from_stats,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +43,26 @@ def status_for(reason: str, stats: dict[str, Any]) -> str:
     if reason == "shutdown":
         return "interrupted"
     return "failed"
+
+
+def last_crawl_unfinished(database_url: str, site: str, current_run: int | None = None) -> bool:
+    """Whether the site's last crawl before ``current_run`` stopped before the end of its lists.
+
+    Killed (still ``running``, or already reaped as ``interrupted``), stopped at its
+    time limit, failed, or finished with a list page it could not read: the next
+    crawl must then walk every list page, or the articles behind the point where
+    that crawl stopped are never found.
+    """
+    sessions = open_database(database_url)
+    with sessions() as session:
+        last = session.scalars(
+            select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id != (current_run or -1))
+            .order_by(CrawlRun.id.desc()).limit(1)).first()
+    if last is None:
+        return False
+    unfinished_lists = (last.details or {}).get("lists", {}).get(
+        LISTS_UNFINISHED.removeprefix(LISTS_PREFIX), 0)
+    return last.status != "succeeded" or bool(unfinished_lists)
 
 
 class RunRecorder:
@@ -48,6 +82,7 @@ class RunRecorder:
                   crawler.settings.get("ZONENEWS_TRIGGER", "manual"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
@@ -75,8 +110,13 @@ class RunRecorder:
         try:
             record_progress(self.sessions, self.run_id, figures_from_stats(stats),
                             details_from_stats(stats))
-        except Exception:  # noqa: BLE001 - a missed heartbeat must not end the crawl
+        except Exception:
             logger.exception("could not record the progress of run %s", self.run_id)
+
+    def item_error(self, item: Any, response: Any, failure: Any) -> None:
+        """An item pipeline that raised (not a counted drop) still leaves a trace in the run."""
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{DROPPED_PREFIX}error/{type(failure.value).__name__}")
 
     def _stats(self) -> dict[str, Any]:
         assert self.crawler.stats is not None
@@ -90,7 +130,10 @@ class RunRecorder:
         stats = self._stats()
         status = status_for(reason, stats)
         figures = figures_from_stats(stats)
-        message = None if status == "succeeded" else _message(reason, figures.errors)
+        notes = notes_from_stats(stats)
+        if status != "succeeded":
+            notes.insert(0, _message(reason, figures.errors))
+        message = "; ".join(notes) or None
         finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
                    message)
         logger.info("run %s %s: %s", self.run_id, status, figures)

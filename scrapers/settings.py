@@ -8,6 +8,20 @@ from __future__ import annotations
 
 import os
 
+
+def _seconds_from_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise ValueError(f"{name}={raw!r}: must be a number of seconds above 0")
+    return seconds
+
+
 BOT_NAME = "zonenews"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
@@ -25,7 +39,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
-DOWNLOAD_TIMEOUT = 30
+# The longest wait for one page; ZONENEWS_DOWNLOAD_TIMEOUT changes it (a slow network, tests).
+DOWNLOAD_TIMEOUT = _seconds_from_env("ZONENEWS_DOWNLOAD_TIMEOUT", 30.0)
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -34,8 +49,21 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 
-# No remote control of a crawl: no telnet console.
+# No remote control of a crawl: no telnet console, no HTTP code-execution endpoint and its
+# token files. No HTTP cache and no job directory either: the database is the crawl's memory.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+HTTPCACHE_ENABLED = False
+JOBDIR = None
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt is asked for: a private address is refused without a single request.
+    "scrapers.middlewares.PrivateAddressGuard": 60,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scrapers.middlewares.Rfc9309RobotsTxt": 100,
+    # Acts when a redirect is scheduled; its place in the chain does not matter.
+    "scrapers.middlewares.RedirectGuard": 610,
+}
 
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
@@ -43,6 +71,8 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "pipelines.runlog.RunRecorder": 500,
     "scrapers.progress.ProgressReporter": 510,
 }

@@ -1,16 +1,29 @@
-"""The figures of a crawl, read from Scrapy's stats: what a run record and the progress line show."""
+"""The figures of a crawl, read from Scrapy's stats: what a run record and the progress line show.
+
+Every fault is counted under one key: ``zonenews/errors/<kind>`` for a page the site
+failed to give us, ``zonenews/filtered/<reason>`` for a request we chose not to send,
+``articles/dropped/<reason>`` for a page that was not a usable article. Text under
+``zonenews/notes/`` explains a run's outcome in its message.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from twisted.python.failure import Failure
 
 PAGES_LIST = "zonenews/pages/list"
 PAGES_ARTICLE = "zonenews/pages/article"
 ERROR_PREFIX = "zonenews/errors/"
 FILTERED_PREFIX = "zonenews/filtered/"
 DROPPED_PREFIX = "articles/dropped/"
+LISTS_PREFIX = "zonenews/lists/"
+NOTE_PREFIX = "zonenews/notes/"
+# A list page that could not be read: the lists were not walked to their end.
+LISTS_UNFINISHED = LISTS_PREFIX + "unfinished"
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,53 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         "filtered": _by_prefix(stats, FILTERED_PREFIX),
         "retries": int(stats.get("retry/count", 0)),
     }
+    lists = _by_prefix(stats, LISTS_PREFIX)
+    if lists:
+        details["lists"] = lists
     if stats.get("articles/no_date"):
         details["no_date"] = int(stats["articles/no_date"])
     return details
+
+
+def notes_from_stats(stats: Mapping[str, Any]) -> list[str]:
+    """The sentences that explain a run's outcome (a robots.txt that could not be read…)."""
+    return [str(v) for k, v in sorted(stats.items()) if k.startswith(NOTE_PREFIX)]
+
+
+# Scrapy's plain IgnoreRequest says only in its message which limit refused a response.
+_IGNORED_BECAUSE = (
+    ("max redirections", "too_many_redirects"),
+    ("download_maxsize", "too_large"),         # a compressed body that inflates past the limit
+    ("offsite", "offsite_redirect"),
+    ("robots.txt", "robots_txt"),
+)
+
+
+def error_kind(failure: Failure | BaseException) -> str:
+    """A short stable name for a fetch failure: ``http_503``, ``timeout``, ``truncated``…"""
+    from scrapy import exceptions as scrapy_exc
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as net
+    from twisted.web import _newclient as client
+
+    exc = failure.value if isinstance(failure, Failure) else failure
+    kinds: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+        ((scrapy_exc.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError), "timeout"),
+        ((scrapy_exc.CannotResolveHostError, net.DNSLookupError), "dns"),
+        ((scrapy_exc.DownloadConnectionRefusedError, net.ConnectionRefusedError),
+         "connection_refused"),
+        ((scrapy_exc.ResponseDataLossError,), "truncated"),
+        ((scrapy_exc.DownloadFailedError, net.ConnectionLost, net.ConnectionDone,
+          net.ConnectError, client.ResponseNeverReceived, client.ResponseFailed), "connection"),
+        # Scrapy cancels a download for one reason: its body passed DOWNLOAD_MAXSIZE.
+        ((scrapy_exc.DownloadCancelledError,), "too_large"),
+    )
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    for types, kind in kinds:
+        if isinstance(exc, types):
+            return kind
+    if isinstance(exc, scrapy_exc.IgnoreRequest):
+        text = str(exc).lower()
+        return next((kind for fragment, kind in _IGNORED_BECAUSE if fragment in text), "ignored")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()

@@ -1,12 +1,16 @@
 """The one config-driven spider: list pages → article pages → next list page, stopping early.
 
 Incremental by default: an article already stored is never requested again,
-and a list stops being paged at the first page that holds nothing new.
+and a list stops being paged at the first page that holds nothing new — unless
+the site's last crawl did not finish (killed, timed out, a list page failed):
+then every list page is walked again, because the articles the dead crawl never
+reached lie behind pages whose articles it did store.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -18,12 +22,26 @@ from twisted.python.failure import Failure
 
 from scrapers.extract import extract_article, extract_list
 from scrapers.items import RawArticle
+from scrapers.middlewares import Refused
 from scrapers.sites import Site, load_catalog
-from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, PAGES_ARTICLE, PAGES_LIST
+from scrapers.stats import (
+    ERROR_PREFIX,
+    FILTERED_PREFIX,
+    LISTS_UNFINISHED,
+    PAGES_ARTICLE,
+    PAGES_LIST,
+    error_kind,
+)
 from scrapers.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
+# Answers that are plainly not a web page, whatever their bytes look like.
+_NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
+                   "application/x-rar", "application/x-7z", "application/gzip",
+                   "application/vnd.", "application/msword")
+_MARKUP = re.compile(rb"<\s*(?:[a-zA-Z]|!--|!doctype)", re.IGNORECASE)
+_SNIFF_BYTES = 8192
 
 
 def _truthy(value: Any) -> bool:
@@ -49,12 +67,16 @@ class ZoneSpider(scrapy.Spider):
         self.known: set[str] = known_urls if known_urls is not None else set()
         self.allowed_domains = sorted(self.site.allowed_domains)
         self.scheduled: set[str] = set()
+        self.catch_up = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         site = spider.site
         s = crawler.settings
+        # One site per crawl: no more requests in flight than the site allows, so a stop
+        # (time limit, signal) waits for at most that many.
+        s.set("CONCURRENT_REQUESTS", site.concurrency, priority="spider")
         s.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(site.concurrency), priority="spider")
         s.set("DOWNLOAD_DELAY", site.delay, priority="spider")
@@ -66,6 +88,13 @@ class ZoneSpider(scrapy.Spider):
             from pipelines.queries import known_article_urls
 
             spider.known = known_article_urls(s["DATABASE_URL"], site.key)
+        if not spider.full:
+            from pipelines.runlog import last_crawl_unfinished
+
+            spider.catch_up = last_crawl_unfinished(s["DATABASE_URL"], site.key, spider.run_id)
+            if spider.catch_up:
+                spider.logger.info("%s: the last crawl did not finish; every list page is "
+                                   "walked again", site.key)
         return spider
 
     def known_urls_needed(self) -> bool:
@@ -81,6 +110,12 @@ class ZoneSpider(scrapy.Spider):
         self.crawler.stats.inc_value(key)
 
     def parse_list(self, response: Response, page_no: int) -> Iterator[Request]:
+        problem = page_problem(response.body, _content_type(response))
+        if problem:
+            self._count(ERROR_PREFIX + problem)
+            self._count(LISTS_UNFINISHED)
+            self.logger.warning("list page %s: %s", response.url, problem.replace("_", " "))
+            return
         self._count(PAGES_LIST)
         page = extract_list(response.body, response.url,
                             content_type=_content_type(response), selectors=self.site.selectors)
@@ -103,7 +138,7 @@ class ZoneSpider(scrapy.Spider):
                                      "list_section": page.section})
         if matched == 0:
             self._count(FILTERED_PREFIX + "list_without_articles")
-        if fresh == 0 and not self.full:
+        if fresh == 0 and not self.full and not self.catch_up:
             self._count("zonenews/lists/stopped_nothing_new")
             return
         if self.site.max_pages and page_no >= self.site.max_pages:
@@ -116,10 +151,12 @@ class ZoneSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, list_title: str | None, list_date: str | None,
                       list_section: str | None) -> Iterator[RawArticle]:
-        self._count(PAGES_ARTICLE)
-        if not response.body.strip():
-            self._count("articles/dropped/empty_page")
+        problem = page_problem(response.body, _content_type(response))
+        if problem:
+            self._count(ERROR_PREFIX + problem)
+            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
             return
+        self._count(PAGES_ARTICLE)
         raw = extract_article(response.body, response.url, content_type=_content_type(response),
                               selectors=self.site.selectors)
         # Stored under the URL we asked for: a redirect within the site must not make a twin.
@@ -136,9 +173,17 @@ class ZoneSpider(scrapy.Spider):
         yield raw
 
     def on_error(self, failure: Failure) -> None:
-        """Count a page that could not be fetched by the kind of fault; the crawl goes on."""
-        self._count(ERROR_PREFIX + error_kind(failure))
+        """Count a page that could not be fetched by the kind of fault; the crawl goes on.
+
+        A list page that fails leaves its list unfinished, which the next crawl
+        notices (it then walks every list page again).
+        """
         request = getattr(failure, "request", None)
+        if request is not None and request.callback == self.parse_list:
+            self._count(LISTS_UNFINISHED)
+        if isinstance(failure.value, Refused):
+            return  # counted where it was refused
+        self._count(ERROR_PREFIX + error_kind(failure))
         self.logger.warning("%s: %s", getattr(request, "url", "?"), failure.getErrorMessage())
 
 
@@ -147,27 +192,19 @@ def _content_type(response: Response) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def error_kind(failure: Failure) -> str:
-    """A short stable name for a fetch failure: ``http_404``, ``timeout``, ``connection``…"""
-    from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet import error as net
+def page_problem(body: bytes, content_type: str | None) -> str | None:
+    """``empty_page`` or ``not_html`` for an answer that cannot be a page of the site, else None.
 
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    if isinstance(exc, net.TimeoutError | net.TCPTimedOutError):
-        return "timeout"
-    if isinstance(exc, net.DNSLookupError):
-        return "dns"
-    if isinstance(exc, net.ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, net.ConnectionLost | net.ConnectionDone | net.ConnectError):
-        return "connection"
-    name = type(exc).__name__
-    if name == "ResponseNeverReceived" or name == "_ResponseFailed":
-        return "connection"
-    if "maxsize" in str(exc).lower() or "cancelled" in name.lower():
-        return "too_large"
-    if name == "IgnoreRequest":
-        return "ignored"
-    return name.lower()
+    Zone servers often label HTML wrongly (``text/plain``, ``application/octet-stream``)
+    or not at all, so only a type that is plainly something else (an image, a PDF)
+    decides by itself; otherwise the bytes must contain markup and no NUL.
+    """
+    if not body.strip():
+        return "empty_page"
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    head = body[:_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with a BOM: NUL bytes are part of its text
+    if mime.startswith(_NOT_HTML_TYPES) or b"\0" in head or not _MARKUP.search(head):
+        return "not_html"
+    return None

@@ -1,0 +1,253 @@
+"""Downloader middlewares that keep a crawl where it belongs: no private addresses, no redirect loops
+or redirects off the site, and robots.txt read the way RFC 9309 says.
+
+Each refusal is counted in the crawl's stats under its own key, so the run record says what was
+refused and why; the request's errback then receives ``Refused`` and knows it is already counted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import RobotParser
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
+
+from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, NOTE_PREFIX, error_kind
+from scrapers.urls import host_of, on_domains
+
+logger = logging.getLogger(__name__)
+
+Resolver = Callable[[str], Awaitable[Sequence[str]]]
+
+# RFC 9309 §2.3.1.4: an unreachable robots.txt means the whole site is disallowed.
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
+class Refused(IgnoreRequest):
+    """A request zonenews chose not to send (or whose answer it threw away), counted as ``stat``."""
+
+    def __init__(self, stat: str, message: str) -> None:
+        super().__init__(message)
+        self.stat = stat
+
+
+def refuse(stats: StatsCollector | None, stat: str, message: str) -> Refused:
+    if stats is not None:
+        stats.inc_value(stat)
+    return Refused(stat, message)
+
+
+def is_public_address(address: str) -> bool:
+    """Whether a connection to ``address`` leaves this machine and its private networks.
+
+    Loopback, private, link-local (the cloud metadata service at 169.254.169.254),
+    shared, reserved, multicast and unspecified addresses are not public; an IPv6
+    address that maps or embeds an IPv4 one is judged by that IPv4 address.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            ip = embedded
+    return ip.is_global and not ip.is_multicast
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+async def resolve_host(host: str) -> list[str]:
+    """Every address ``host`` resolves to, looked up off the reactor thread."""
+    infos: list[Any] = await maybe_deferred_to_future(
+        deferToThread(socket.getaddrinfo, host, None, proto=socket.IPPROTO_TCP))
+    return [str(info[4][0]) for info in infos]
+
+
+def start_hosts(spider: Spider) -> frozenset[str]:
+    """The hosts of a spider's own start URLs: the only ones it may reach on a private address."""
+    site = getattr(spider, "site", None)
+    urls: Iterable[str] = site.start_urls if site is not None else getattr(spider, "start_urls", ())
+    return frozenset(host_of(url) for url in urls)
+
+
+class PrivateAddressGuard:
+    """Refuse requests to loopback, private, link-local or reserved addresses.
+
+    A link or a redirect on a public site must not make the crawler fetch from the
+    machine it runs on or from its network (SSRF). Only the hosts of the site's own
+    start URLs are trusted wherever they are, so a site on an intranet still works.
+    The host is resolved before the request is sent, and the address the answer
+    actually came from is checked again (a name that changed its address in between).
+    """
+
+    def __init__(self, stats: StatsCollector | None, trusted_hosts: Iterable[str] = (),
+                 resolve: Resolver = resolve_host) -> None:
+        self.stats = stats
+        self.trusted = frozenset(h.lower() for h in trusted_hosts)
+        self.resolve = resolve
+        self.public: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        guard = cls(crawler.stats)
+        crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)
+        return guard
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.trusted = start_hosts(spider)
+
+    async def process_request(self, request: Request) -> None:
+        host = (urlparse_cached(request).hostname or "").lower()
+        if not host or host in self.trusted:
+            return
+        if not await self._is_public(host):
+            raise self._refuse(request, host)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        host = (urlparse_cached(request).hostname or "").lower()
+        peer = response.ip_address
+        if host in self.trusted or peer is None or is_public_address(str(peer)):
+            return response
+        raise self._refuse(request, f"{host} ({peer})")
+
+    async def _is_public(self, host: str) -> bool:
+        if host not in self.public:
+            if _is_ip_literal(host):
+                addresses: Sequence[str] = [host]
+            else:
+                try:
+                    addresses = await self.resolve(host)
+                except OSError:
+                    return True  # not an address at all: the download fails with its own DNS error
+            self.public[host] = bool(addresses) and all(is_public_address(a) for a in addresses)
+        return self.public[host]
+
+    def _refuse(self, request: Request, where: str) -> Refused:
+        logger.warning("not fetching %s: %s is a private address", request.url, where)
+        return refuse(self.stats, FILTERED_PREFIX + "private_address",
+                      f"{where} is a loopback, private or reserved address")
+
+
+class RedirectGuard:
+    """Stop, and count, a redirect that loops or leaves the site's domains.
+
+    It acts when Scrapy schedules the redirected request: before the duplicate
+    filter, which would otherwise drop a loop without a word, and for start URLs,
+    whose requests the off-site filter lets through.
+    """
+
+    def __init__(self, stats: StatsCollector | None, domains: Iterable[str] = ()) -> None:
+        self.stats = stats
+        self.domains = frozenset(domains)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        guard = cls(crawler.stats)
+        crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(guard.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(guard.request_dropped, signal=signals.request_dropped)
+        return guard
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.domains = frozenset(getattr(spider, "allowed_domains", None) or ())
+
+    def request_scheduled(self, request: Request) -> None:
+        chain: list[str] = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        if request.url in chain:
+            logger.warning("redirect loop: %s", " -> ".join([*chain, request.url]))
+            raise refuse(self.stats, ERROR_PREFIX + "redirect_loop",
+                         f"redirect loop back to {request.url}")
+        if self.domains and not on_domains(request.url, self.domains):
+            logger.warning("not following %s off the site to %s", chain[0], request.url)
+            raise refuse(self.stats, ERROR_PREFIX + "offsite_redirect",
+                         f"redirect off the site to {request.url}")
+
+    def request_dropped(self, request: Request) -> None:
+        if request.meta.get("redirect_urls") and self.stats is not None:
+            self.stats.inc_value(FILTERED_PREFIX + "redirect_to_seen")
+
+
+class Rfc9309RobotsTxt(RobotsTxtMiddleware):
+    """robots.txt as RFC 9309 reads it, where Scrapy's reading is more lenient.
+
+    A 4xx answer means there are no rules. A 5xx answer, a timeout or any other
+    failure to get the file means the whole host is disallowed for this crawl: the
+    run records ``robots_unavailable`` and says why in its message. A page that the
+    rules forbid is counted as ``filtered/robots_txt``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.parser_class: type[RobotParser] = load_object(
+            crawler.settings.get("ROBOTSTXT_PARSER"))
+        self.policies: dict[str, RobotParser | Deferred[RobotParser]] = {}
+
+    async def robot_parser(self, request: Request) -> RobotParser:
+        url = urlparse_cached(request)
+        policy = self.policies.get(url.netloc)
+        if policy is None:
+            waiting: Deferred[RobotParser] = Deferred()
+            self.policies[url.netloc] = waiting
+            parser = await self._fetch(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc)
+            self.policies[url.netloc] = parser
+            waiting.callback(parser)
+            return parser
+        if isinstance(policy, Deferred):
+            return await maybe_deferred_to_future(policy)
+        return policy
+
+    async def _fetch(self, robots_url: str, netloc: str) -> RobotParser:
+        assert self.crawler.engine is not None
+        request = Request(robots_url, priority=self.DOWNLOAD_PRIORITY,
+                          meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+        self._stats.inc_value("robotstxt/request_count")
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:
+            return self._unavailable(netloc, error_kind(exc))
+        self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+        if response.status >= 500:
+            return self._unavailable(netloc, f"http_{response.status}")
+        return self._parser(b"" if response.status >= 400 else response.body)
+
+    def _unavailable(self, netloc: str, why: str) -> RobotParser:
+        logger.warning("robots.txt of %s could not be read (%s): the site counts as disallowed "
+                       "for this crawl", netloc, why)
+        self._stats.inc_value(ERROR_PREFIX + "robots_unavailable")
+        self._stats.set_value(
+            f"{NOTE_PREFIX}robots/{netloc}",
+            f"robots.txt of {netloc} could not be read ({why}): the site counts as "
+            "disallowed for this crawl (RFC 9309; set obey_robots = false to override)")
+        return self._parser(DISALLOW_ALL)
+
+    def _parser(self, body: bytes) -> RobotParser:
+        parser: RobotParser = build_from_crawler(self.parser_class, self.crawler, body)
+        return parser
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            raise refuse(self._stats, FILTERED_PREFIX + "robots_txt",
+                         "forbidden by robots.txt") from None
