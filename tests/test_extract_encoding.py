@@ -36,6 +36,8 @@ HTTP_EQUIV_GB2312 = '<meta http-equiv="Content-Type" content="text/html; charset
     (html('<meta charset="utf-8">').encode("utf-8"), "text/html; charset=gbk"),
     # UTF-8 page whose template still declares gb2312
     (html(HTTP_EQUIV_GB2312).encode("utf-8"), None),
+    # a server's default Latin-1 header over a GB page that declares nothing
+    (html("").encode("gb18030"), "text/html; charset=ISO-8859-1"),
     # a BOM wins over every declaration
     (codecs.BOM_UTF8 + html(HTTP_EQUIV_GB2312).encode("utf-8"), "text/html; charset=gbk"),
     (html("").encode("utf-16"), "text/html; charset=gb2312"),

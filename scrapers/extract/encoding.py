@@ -19,6 +19,7 @@ _META_CHARSET = re.compile(
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _MULTIBYTE = frozenset({"gb18030", "big5hkscs", "big5", "shift_jis", "euc-jp", "euc-kr",
                         "cp949", "cp932", "iso-2022-jp"})
+_WESTERN = frozenset({"cp1252", "iso-8859-1", "latin-1", "latin1", "windows-1252"})
 _TWO_BYTE_LEADS = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
 _THREE_BYTE_LEADS = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
 # GB2312 and GBK pages routinely use characters only their superset GB18030 defines.
@@ -41,6 +42,12 @@ def decode_page(body: bytes, content_type: str | None) -> str:
             return body.decode(encoding, errors="replace")
     utf8 = _strict(body, "utf-8")
     declared = [encoding for encoding in _declared(body, content_type) if _known(encoding)]
+    if declared and declared[-1] in _WESTERN and not _META_CHARSET.search(body[:8192]):
+        # A Latin-1 header with no declaration in the page is usually the server's default,
+        # not a statement about the page: Chinese bytes that read as Chinese win over it.
+        chinese = _strict(body, "gb18030")
+        if utf8 is None and chinese is not None and _reads_as_chinese(chinese):
+            return chinese
     for encoding in declared:
         if utf8 is not None and (encoding == "utf-8" or _plainly_utf8(body, encoding)):
             return utf8
@@ -55,6 +62,14 @@ def decode_page(body: bytes, content_type: str | None) -> str:
             return text
     return min((body.decode(encoding, errors="replace") for encoding in [*declared, "gb18030"]),
                key=lambda text: text.count("\ufffd"))
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """Whether most characters outside ASCII are Han: GB bytes misread come out as other scripts."""
+    wide = [c for c in text if ord(c) > 127]
+    han = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+              or "\uff00" <= c <= "\uffef")
+    return len(wide) >= 4 and han >= 0.9 * len(wide)
 
 
 def _strict(body: bytes, encoding: str) -> str | None:
