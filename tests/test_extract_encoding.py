@@ -43,7 +43,7 @@ HTTP_EQUIV_GB2312 = '<meta http-equiv="Content-Type" content="text/html; charset
     (html("").encode("utf-16"), "text/html; charset=gb2312"),
 ], ids=["meta-only", "header-without-charset", "mislabelled-utf8-header", "gbk-everywhere",
         "undeclared-gb", "undeclared-utf8", "utf8-served-as-gbk", "utf8-declared-gb2312",
-        "utf8-bom", "utf16-bom"])
+        "undeclared-gb-latin1-header", "utf8-bom", "utf16-bom"])
 def test_page_text_reads_correctly(body: bytes, content_type: str | None) -> None:
     text = decode_page(body, content_type)
     assert TEXT in text
