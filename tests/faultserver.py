@@ -14,7 +14,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -133,14 +133,15 @@ class FaultServer:
     """Pages and replies keyed by path; ``{base}`` in a page becomes http://127.0.0.1:PORT.
 
     A fault set with ``route`` wins over the plain page ``add`` serves at the same path.
-    ``delay`` slows every answer (a slow site); ``kill_on(path, pid)`` sends SIGKILL to ``pid``
-    the first time ``path`` is asked for, and leaves that request unanswered.
+    ``delay`` slows every answer (a slow site); ``kill_on(paths, pid, when)`` sends SIGKILL to
+    ``pid`` the first time one of ``paths`` is asked for — once ``when()`` holds, while the
+    rest of the crawl goes on — and leaves that request unanswered.
     """
 
     def __init__(self, host: str = "127.0.0.1", delay: float = 0.0) -> None:
         self.pages: dict[str, Reply] = {}
         self.faults: dict[str, Reply] = {}
-        self.kills: dict[str, int] = {}
+        self.kills: dict[str, tuple[int, Callable[[], bool] | None]] = {}
         self.hits: Counter[str] = Counter()
         self.delay = delay
         self._lock = threading.Lock()
@@ -181,9 +182,9 @@ class FaultServer:
         with self._lock:
             self.faults.pop(path, None)
 
-    def kill_on(self, path: str, pid: int) -> None:
+    def kill_on(self, paths: Iterable[str], pid: int, when: Callable[[], bool] | None = None) -> None:
         with self._lock:
-            self.kills[path] = pid
+            self.kills.update(dict.fromkeys(paths, (pid, when)))
 
     def article_hits(self, marker: str) -> int:
         with self._lock:
@@ -193,14 +194,16 @@ class FaultServer:
         with self._lock:
             self.hits.clear()
 
-    def _reply_for(self, path: str) -> tuple[Reply | None, int | None]:
+    def _reply_for(self, path: str) -> tuple[Reply | None, tuple[int, Callable[[], bool] | None] | None]:
         with self._lock:
             self.hits[path] += 1
-            pid = self.kills.pop(path, None)
+            kill = self.kills.pop(path, None)
+            if kill is not None:
+                self.kills = {p: other for p, other in self.kills.items() if other[0] != kill[0]}
             found = self.faults.get(path) or self.pages.get(path)
             if found is None and path.endswith("/"):
                 found = self.pages.get(path + "index.html")
-            return found, pid
+            return found, kill
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -208,8 +211,12 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
-                reply, pid = server._reply_for(path)
-                if pid is not None:
+                reply, kill = server._reply_for(path)
+                if kill is not None:
+                    pid, when = kill
+                    deadline = time.monotonic() + 30
+                    while when is not None and not when() and time.monotonic() < deadline:
+                        time.sleep(0.02)
                     os.kill(pid, signal.SIGKILL)
                     stalled(5.0)(self)
                     return

@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import write_site, zonenews
 from tests.faultserver import (
-    MiB,
     FaultServer,
+    MiB,
     Reply,
     failing,
     gzip_bomb,
