@@ -399,3 +399,82 @@ def test_links_and_redirects_to_private_addresses_are_refused_and_counted(
     stored = set(guarded_crawl.result.articles)
     assert guarded_crawl.private.url(a[0].path) in stored   # the start URL's own host is trusted
     assert not any(guarded_crawl.private.url(x.path) in stored for x in a[1:])
+
+
+# ---------------------------------------------------------------- the names of faults
+
+@pytest.mark.parametrize("body, content_type, problem", [
+    (b"<!DOCTYPE html><html><body><p>\xe6\x96\xb0\xe9\x97\xbb</p></body></html>",
+     "text/html; charset=utf-8", None),
+    (b"<html><body>ok</body></html>", None, None),                       # no Content-Type at all
+    (b"<html><body>ok</body></html>", "text/plain", None),               # mislabelled HTML
+    (b"<html><body>ok</body></html>", "application/octet-stream", None),
+    (b"\n\n  <!-- cms -->\n<div class='news'>x</div>", "text/html", None),
+    ("<html><body>新闻</body></html>".encode("utf-16"), "text/html", None),  # UTF-16 with a BOM
+    (b"", "text/html", "empty_page"),
+    (b"   \r\n\t ", "text/html", "empty_page"),
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "image/png", "not_html"),
+    (b"<html><body>ok</body></html>", "image/jpeg", "not_html"),        # the type decides first
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "not_html"),
+    (b"PK\x03\x04\x14\0\x06\0", "application/zip", "not_html"),
+    (b"%PDF-1.4\n<</Type /Catalog>>", "text/html", "not_html"),           # no markup, a NUL-free PDF
+    (b"\0\x01\x02<html>", "text/html", "not_html"),                       # NUL bytes: binary
+    ("高新区新闻，没有任何标记".encode(), "text/html", "not_html"),
+    (b'{"list": [{"title": "x"}]}', "application/json", "not_html"),
+])
+def test_an_answer_that_is_not_a_page_is_named(body: bytes, content_type: str | None,
+                                               problem: str | None) -> None:
+    from scrapers.spiders.zone import page_problem
+
+    assert page_problem(body, content_type) == problem
+
+
+def _http_error(status: int) -> BaseException:
+    from scrapy.http import Request, Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    request = Request("http://zone.example.cn/a.html")
+    return HttpError(Response(request.url, status=status, request=request), "ignored")
+
+
+def _kinds() -> list[tuple[Callable[[], BaseException], str]]:
+    from scrapy import exceptions as ex
+    from twisted.internet import error as net
+
+    return [
+        (lambda: _http_error(503), "http_503"),
+        (lambda: _http_error(404), "http_404"),
+        (ex.DownloadTimeoutError, "timeout"),
+        (net.TimeoutError, "timeout"),
+        (net.TCPTimedOutError, "timeout"),
+        (ex.CannotResolveHostError, "dns"),
+        (net.DNSLookupError, "dns"),
+        (ex.DownloadConnectionRefusedError, "connection_refused"),
+        (net.ConnectionRefusedError, "connection_refused"),
+        (ex.ResponseDataLossError, "truncated"),
+        (ex.DownloadFailedError, "connection"),
+        (net.ConnectionLost, "connection"),
+        (net.ConnectionDone, "connection"),
+        (ex.DownloadCancelledError, "too_large"),
+        (lambda: ex.IgnoreRequest("max redirections reached"), "too_many_redirects"),
+        (lambda: ex.IgnoreRequest("Ignored response <200 x> because its body (99 B compressed, "
+                                  "16777217 B decompressed so far) exceeded DOWNLOAD_MAXSIZE "
+                                  "(16777216 B) during decompression."), "too_large"),
+        (lambda: ex.IgnoreRequest("Filtered offsite request to 'x.com'"), "offsite_redirect"),
+        (lambda: ex.IgnoreRequest("Forbidden by robots.txt"), "robots_txt"),
+        (lambda: ex.IgnoreRequest("something else"), "ignored"),
+        (lambda: ValueError("odd"), "value_error"),
+        (lambda: UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"), "unicode_decode_error"),
+    ]
+
+
+@pytest.mark.parametrize("make, kind", _kinds(), ids=[k for _, k in _kinds()])
+def test_each_fetch_failure_has_a_short_stable_name(make: Callable[[], BaseException],
+                                                    kind: str) -> None:
+    from twisted.python.failure import Failure
+
+    from scrapers.stats import error_kind
+
+    exc = make()
+    assert error_kind(exc) == kind
+    assert error_kind(Failure(exc)) == kind
