@@ -96,6 +96,8 @@ class _Found:
     clock: tuple[int, int, int] | None
     offset: timedelta | None
     update: bool
+    # How much of the clock was written: 0 none, 1 the hour, 2 the minute, 3 the second.
+    precision: int
 
 
 def parse_datetime(text: str, tz: tzinfo, *, default_year: int | None = None,
@@ -143,7 +145,8 @@ def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = N
     not in the future; then the list date; then the URL; and only then a date labelled as an
     update. A page's own date wins over its URL even when they are days apart, because many CMSs
     put the day the draft was created into the URL. A date without a time borrows the time of
-    another candidate or of the list date written for the same day.
+    another candidate or of the list date written for the same day; likewise a time without
+    seconds (or minutes) borrows them from another candidate that agrees to the minute (hour).
     """
     current = _aware(now, tz)
     limit = current + FUTURE_GRACE
@@ -151,13 +154,13 @@ def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = N
     listed = _scan(list_date, limit.year) if list_date else []
     url_day = date_from_url(url) if url else None
     timed = [item for item in (*(f for fs in found for f in fs), *listed)
-             if item.clock is not None and not item.update]
+             if item.precision and not item.update]
 
     def settle(item: _Found, reference: date | None) -> datetime | None:
         for year in _years_for(item, reference, current):
             moment = _resolve(item, tz, year)
             if moment is not None and moment <= limit:
-                return moment if item.clock is not None else _borrow_time(moment, timed, tz, limit)
+                return _borrow_time(moment, item.precision, timed, tz, limit)
         return None
 
     list_day = next((moment.date() for item in listed if item.year is not None and not item.update
@@ -233,7 +236,8 @@ def _found(match: re.Match[str], this_year: int, *, update: bool) -> _Found | No
     offset = _offset(groups["offset"]) if groups["offset"] else None
     if groups["offset"] and offset is None:
         return None
-    return _Found(year, month, int(groups["day"]), _clock(groups), offset, update)
+    return _Found(year, month, int(groups["day"]), _clock(groups), offset, update,
+                  _precision(groups))
 
 
 def _century(yy: int, this_year: int) -> int | None:
@@ -257,6 +261,15 @@ def _clock(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
     elif half in ("a", "凌晨") and hour == 12:
         hour = 0
     return hour, minute, second
+
+
+def _precision(groups: dict[str, str | None]) -> int:
+    """How many of hour, minute and second the text wrote (`8点` is 1, `16:45` is 2)."""
+    if groups["hour"] is None:
+        return 0
+    if not (groups["minute"] or groups["minute_cn"]):
+        return 1
+    return 3 if groups["second"] or groups["second_cn"] else 2
 
 
 def _offset(text: str) -> timedelta | None:
@@ -320,14 +333,25 @@ def _distance(year: int, found: _Found, reference: date) -> int:
     return abs((day - reference).days) if day is not None else 1 << 30
 
 
-def _borrow_time(moment: datetime, timed: list[_Found], tz: tzinfo,
+def _borrow_time(moment: datetime, precision: int, timed: list[_Found], tz: tzinfo,
                  limit: datetime) -> datetime:
-    """The same day with the time another source wrote for it, else midnight."""
+    """`moment` made as precise as the sources that agree with it: a bare day takes the time
+    another source wrote for that day, `16:45` takes the seconds of a `16:45:12` written
+    elsewhere. A donor that disagrees in what `moment` does say lends nothing."""
     for donor in timed:
+        if donor.precision <= precision:
+            continue
         lent = _resolve(donor, tz, donor.year if donor.year is not None else moment.year)
-        if lent is not None and lent.date() == moment.date() and lent <= limit:
-            return lent
+        if lent is not None and lent <= limit and _truncate(lent, precision) == _truncate(
+                moment, precision):
+            moment, precision = lent, donor.precision
     return moment
+
+
+def _truncate(moment: datetime, precision: int) -> tuple[int, ...]:
+    """The calendar day and the first `precision` clock fields of `moment`."""
+    clock = (moment.hour, moment.minute, moment.second)
+    return (moment.year, moment.month, moment.day, *clock[:precision])
 
 
 def _from_url(url: str, url_day: date | None, tz: tzinfo, timed: list[_Found],
@@ -339,7 +363,7 @@ def _from_url(url: str, url_day: date | None, tz: tzinfo, timed: list[_Found],
     if url_day is None:
         return None
     moment = datetime(url_day.year, url_day.month, url_day.day, tzinfo=tz)
-    return _borrow_time(moment, timed, tz, limit) if moment <= limit else None
+    return _borrow_time(moment, 0, timed, tz, limit) if moment <= limit else None
 
 
 def _hizh_created(path: str) -> datetime | None:
