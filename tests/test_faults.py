@@ -42,7 +42,6 @@ class Fault:
     name: str
     reply: Callable[[FaultServer, GdArticle], Reply]
     outcome: str             # STORED, an error kind, or "dropped/<reason>"
-    known_defect: str | None = None
 
 
 def _plain(server: FaultServer, article: GdArticle) -> Reply:
@@ -198,16 +197,24 @@ def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyCra
         write_site(sites, "bad-list", [lists.url("/gxxw/gxdt/index.html")], PATTERN, extra)
         write_site(sites, "empty-list", [healthy.url("/empty/index.html")], PATTERN, extra)
         write_site(sites, "image-list", [healthy.url("/image/index.html")], PATTERN, extra)
+        write_site(sites, "bad-links", [healthy.url("/bad/index.html")], PATTERN, extra)
+        port = healthy.netloc.split(":")[1]
+        healthy.route("/bad/index.html", page("<ul>" + "".join(
+            f'<li><a href="{href}">{title}</a></li>' for href, title in [
+                ("http://[::1/gxxw/gxdt/content/post_1234567.html", "一"),
+                (f"http://127.0.0.1:{port}x/gxxw/gxdt/content/post_1234568.html", "二"),
+                ("/bad/content/post_7654321.html", "三"),
+            ]) + "</ul>"))
+        healthy.route("/bad/content/post_7654321.html",
+                      healthy.pages[healthy_column.articles[0].path])
         healthy.route("/empty/index.html", page(b"   \n"))
         healthy.route("/image/index.html", page(b"GIF89a" + bytes(64), "image/gif"))
         result = crawl(f"sqlite:///{tmp / 'z.db'}", sites, "faulty", "healthy", "bad-list",
-                       "empty-list", "image-list")
+                       "empty-list", "image-list", "bad-links")
         yield FaultyCrawl(result, faulty, healthy, fault_of, good, healthy_column, list_site)
 
 
-@pytest.mark.parametrize("fault", [
-    pytest.param(f, id=f.name, marks=[pytest.mark.xfail(strict=True, reason=f.known_defect)]
-                 if f.known_defect else []) for f in FAULTS])
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_each_fault_of_an_article_page_ends_as_it_should(fault: Fault,
                                                          faulty_crawl: FaultyCrawl) -> None:
     article = faulty_crawl.fault_of[fault.name]
@@ -282,6 +289,14 @@ def test_a_list_page_that_is_not_a_page_fails_its_run_with_the_reason(
     assert run["details"]["errors"] == {kind: 1}
     assert run["status"] == "failed" and run["pages_fetched"] == 0
     assert run["message"] == "no page could be fetched (1 errors)"
+
+
+def test_a_broken_link_costs_that_link_and_not_its_list_page(faulty_crawl: FaultyCrawl) -> None:
+    run = faulty_crawl.result.runs["bad-links"]
+    assert run["status"] == "succeeded"
+    assert run["details"]["filtered"] == {"bad_link": 2}
+    assert run["details"]["errors"] == {}
+    assert run["articles_new"] == 1
 
 
 def test_a_crawl_with_a_failed_site_exits_non_zero_and_says_which(

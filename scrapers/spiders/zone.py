@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -117,17 +118,24 @@ class ZoneSpider(scrapy.Spider):
             self.logger.warning("list page %s: %s", response.url, problem.replace("_", " "))
             return
         self._count(PAGES_LIST)
-        page = extract_list(response.body, response.url,
-                            content_type=_content_type(response), selectors=self.site.selectors)
+        try:
+            page = extract_list(response.body, response.url, content_type=_content_type(response),
+                                selectors=self.site.selectors)
+        except Exception:
+            self._count(LISTS_UNFINISHED)  # Scrapy counts and logs the exception itself
+            raise
         fresh = matched = 0
         for link in page.links:
             if not self.site.article_url_pattern.search(link.url):
                 continue
-            if not on_domains(link.url, self.site.allowed_domains):
+            url = _usable(canonical_url, link.url)
+            if url is None:
+                self._count(FILTERED_PREFIX + "bad_link")
+                continue
+            if not on_domains(url, self.site.allowed_domains):
                 self._count(FILTERED_PREFIX + "offsite_link")
                 continue
             matched += 1
-            url = canonical_url(link.url)
             if url in self.scheduled or (not self.full and url in self.known):
                 continue
             self.scheduled.add(url)
@@ -145,7 +153,9 @@ class ZoneSpider(scrapy.Spider):
             self._count("zonenews/lists/stopped_max_pages")
             return
         for next_url in page.next_urls[:1]:
-            if on_domains(next_url, self.site.allowed_domains):
+            if _usable(str, next_url) is None:
+                self._count(FILTERED_PREFIX + "bad_link")
+            elif on_domains(next_url, self.site.allowed_domains):
                 yield Request(next_url, callback=self.parse_list, errback=self.on_error,
                               cb_kwargs={"page_no": page_no + 1})
 
@@ -185,6 +195,19 @@ class ZoneSpider(scrapy.Spider):
             return  # counted where it was refused
         self._count(ERROR_PREFIX + error_kind(failure))
         self.logger.warning("%s: %s", getattr(request, "url", "?"), failure.getErrorMessage())
+
+
+def _usable(form: Callable[[str], str], url: str) -> str | None:
+    """``form(url)`` if a request can be made for it; None for a link with a broken port or host.
+
+    One such link on a list page must cost that link, not the whole page.
+    """
+    try:
+        formed = form(url)
+        port = urlsplit(formed).port   # raises for an IPv6 host or port that does not parse
+    except ValueError:
+        return None
+    return None if port == 0 else formed
 
 
 def _content_type(response: Response) -> str | None:
