@@ -136,10 +136,13 @@ _ZH_ROLES: dict[str, _Kind] = {
                      "统筹", "策划", "监制", "制作", "美编", "设计", "整理", "翻译", "主编",
                      "图片来源"], _Kind.OTHER),
 }
+# Job titles: what a person is, where the roles above say what they did. A role printed just
+# before a title (文/图 记者 李明) lends the title's names what it says they did.
+_ZH_TITLES = ("见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "摄影记者",
+              "记者", "通讯员", "实习生")
 # Staff roles that pages print after the employer (南都见习记者, 珠海传媒集团记者) or glued
 # to the name (记者崔小远); the others only ever stand apart.
-_ZH_STAFF_ROLES = ("见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "摄影记者",
-                   "记者", "通讯员", "实习生", "责任编辑", "编辑")
+_ZH_STAFF_ROLES = (*_ZH_TITLES, "责任编辑", "编辑")
 
 _EN_ROLES: dict[str, _Kind] = {
     **dict.fromkeys(["article", "text", "author", "writer", "reporter", "trainee reporter",
@@ -159,6 +162,15 @@ _EN_ROLES: dict[str, _Kind] = {
                      "third instance", "proofreading", "proofreader", "planning",
                      "overall planning", "planner", "coordinator"], _Kind.OTHER),
 }
+
+_EN_TITLES = ("reporter", "trainee reporter", "intern reporter", "intern", "all-media reporter",
+              "all media reporter", "full-media reporter", "financial media reporter",
+              "converged media reporter", "correspondent", "special correspondent",
+              "photographer")
+# Translations of 图 that are ordinary English words too: roles only beside a separator
+# (`Figure/Li Chao`, `Li Chao/Map`), never in a sentence (`the figure shows`).
+_EN_SEPARATED_ROLES: dict[str, _Kind] = dict.fromkeys(
+    ["figure", "figures", "map", "maps", "chart", "graphic", "graphics"], _Kind.PHOTOGRAPHER)
 
 _WHOLE_PERSON = {
     _Kind.AUTHOR: ("authors",),
@@ -185,6 +197,10 @@ _LISTS = "、，,;；"
 _BRACKETS = "（）()【】\\[\\]〔〕"
 _SPACES = " \t\u3000\xa0"
 _EDGE_CHARS = _SEPARATORS + _LISTS + "（）()【】[]〔〕" + _SPACES + "-—"
+
+# Decoration pages print before a credit line or between its parts (□本报记者 覃志刚).
+_BULLETS = "□■●◆▲★◇○☆◎△▽▼►▶◢◣"
+_BULLET = re.compile(f"(?:^|(?<=[{_SPACES}]))[{_BULLETS}]+")
 
 _HAS_HAN = re.compile(f"[{_HAN}]")
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
@@ -231,20 +247,30 @@ _GLUED = re.compile(f"(?![{_ZH_BOUNDARY}])[{_HAN}]")
 # A name glued to its role (记者崔小远) ends where the token ends, not at a colon: `作者单位：`
 # is a label, not the author 单位.
 _GLUED_NAME = f"[{_HAN}]{{2,3}}(?:[{_SPACES}{_LISTS}{_BRACKETS}]|$)"
-# An employer printed before a staff role (珠海传媒集团记者); a verb or preposition before
-# 记者 means prose (他告诉记者).
+# An employer printed before a staff role (珠海传媒集团记者, the app brand 南方+记者); a verb
+# or preposition before 记者 means prose (他告诉记者).
 _ZH_ROLE = re.compile(
     f"(?<![^{_ZH_BOUNDARY}])(?:"
     f"(?P<role>{_alternation(list(_ZH_ROLES))})(?=[{_ZH_BOUNDARY}]|$)"
     f"|(?P<glued>{_alternation(_ZH_STAFF_ROLES)})(?={_GLUED_NAME})"
-    f"|(?P<employer>[{_HAN}]{{1,12}}?)(?<![向对据让给跟和与被请问诉的了是在为])"
+    f"|(?P<employer>[{_HAN}][{_HAN}+＋]{{0,11}}?)(?<![向对据让给跟和与被请问诉的了是在为])"
     f"(?P<staff>{_alternation(_ZH_STAFF_ROLES)})(?=[{_ZH_BOUNDARY}]|$|{_GLUED_NAME})"
     ")"
 )
+_EN_OFFICE_NAME = (
+    r"(?:[A-Z][\w&'’-]*\s+){1,8}"
+    r"(?:Agency|Group|Bureau|Committee|Daily|News|Newspaper|Network|Center|Centre|Office"
+    r"|Department|Media|Press|Times|TV|Radio|Station)"
+)
+# An employer printed before a job title qualifies the person (`Zhuhai Special Zone News
+# reporter Liang Hua`), as 珠海传媒集团记者 does in Chinese; its capitals tell it from prose.
 _EN_ROLE = re.compile(
     r"(?<![\w-])(?:"
     r"(?P<source>source\s+of(?=\s)|source(?=\s*[:：/]))"
-    f"|(?P<role>{_alternation(list(_EN_ROLES))})(?:\\s+by(?=\\s))?"
+    f"|(?:(?P<employer>(?-i:{_EN_OFFICE_NAME}))\\s+(?=(?:{_alternation(_EN_TITLES)})(?![\\w-])))?"
+    f"(?P<role>{_alternation(list(_EN_ROLES))})(?:\\s+by(?=\\s))?"
+    f"|(?P<separated>{_alternation(list(_EN_SEPARATED_ROLES))})(?=\\s*[{_SEPARATORS}])"
+    f"|(?<=[/／])(?P<separated_after>{_alternation(list(_EN_SEPARATED_ROLES))})"
     r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -252,10 +278,7 @@ _EN_ROLE = re.compile(
 _ZH_OFFICE = re.compile(
     f"[{_HAN}]{{1,14}}(?:社|网|报|局|委|办|院|厅|署|站|部|司|处|台|中心|公司|集团|政府)"
 )
-_EN_OFFICE = re.compile(
-    r"(?:[A-Z][\w&'’-]*\s+){1,8}"
-    r"(?:Agency|Group|Bureau|Committee|Daily|News|Network|Center|Centre|Office|Department)",
-)
+_EN_OFFICE = re.compile(_EN_OFFICE_NAME)
 _ZH_NAME_SPLIT = re.compile(f"[{_SPACES}{_LISTS}/／｜|丨{_BRACKETS}]+")
 _ZH_NAME = re.compile(f"[{_HAN}]{{2,3}}|[{_HAN}]{{1,10}}(?:[·•・．][{_HAN}]{{1,10}}){{1,3}}")
 _STAFF_CODE = re.compile(r"(?:[_＿-][A-Za-z0-9]+|[A-Za-z]{1,6}\d{2,})$")
@@ -280,7 +303,7 @@ _NAME_TAIL_WORDS = 2
 _GLUE_POINT = re.compile(r"(?<=[。！？!?.…”\"』」])|(?=[（(【\[])")
 _GLUE_WINDOW = 400
 _PREFIX = re.compile(
-    f"^[{_SPACES}]*(?:[{_HAN}]{{2,12}}讯[{_SPACES}]*)?"
+    f"^[{_SPACES}{_BULLETS}]*(?:[{_HAN}]{{2,12}}讯[{_SPACES}]*)?"
     f"(?P<credit>[（(【\\[][^（）()【】\\[\\]]{{1,80}}[）)】\\]])[{_SPACES}]*"
 )
 
@@ -292,6 +315,8 @@ class _Role:
     kind: _Kind
     start: int
     end: int
+    title: bool = False         # a job title (记者, reporter), not a deed (文, 摄, editor)
+    employer: str | None = None  # who employs the person (珠海传媒集团, Zhuhai Special Zone News)
 
 
 class _Builder:
@@ -312,6 +337,10 @@ class _Builder:
             responsible_editors=tuple(dict.fromkeys(self.people["responsible_editors"])),
             source=self.source,
         )
+
+    def take_each(self, kinds: Sequence[_Kind], text: str) -> bool:
+        """File ``text`` under every one of ``kinds``; False when one of them refuses it."""
+        return all(self.take(kind, text) for kind in kinds)
 
     def take(self, kind: _Kind, text: str) -> bool:
         """File ``text`` under ``kind``; False when it is not what that role names."""
@@ -405,10 +434,13 @@ def _roles(text: str, english: bool) -> list[_Role]:
     if english:
         for match in _EN_ROLE.finditer(text):
             if match["source"]:
-                kind = _Kind.SOURCE
-            else:
-                kind = _EN_ROLES[" ".join(match["role"].lower().split())]
-            roles.append(_Role(kind, match.start(), match.end()))
+                roles.append(_Role(_Kind.SOURCE, match.start(), match.end()))
+                continue
+            word = match["role"] or match["separated"] or match["separated_after"]
+            key = " ".join(word.lower().split())
+            kind = _EN_ROLES.get(key) or _EN_SEPARATED_ROLES[key]
+            roles.append(_Role(kind, match.start(), match.end(), key in _EN_TITLES,
+                               match["employer"]))
         return roles
     for match in _ZH_ROLE.finditer(text):
         word = match["role"] or match["glued"] or match["staff"]
@@ -416,7 +448,8 @@ def _roles(text: str, english: bool) -> list[_Role]:
         if _GLUED.match(glued) and not _starts_with_surname(glued):
             return []  # 记者招待会, 通讯员培训: a word, not a role and a name
         key = _SPACE_RUN.sub("", word).replace("／", "/")
-        roles.append(_Role(_ZH_ROLES[key], match.start(), match.end()))
+        roles.append(_Role(_ZH_ROLES[key], match.start(), match.end(), key in _ZH_TITLES,
+                           match["employer"]))
     return roles
 
 
@@ -444,7 +477,7 @@ def _tail_name(text: str, english: bool) -> tuple[str, str] | None:
 
 def _read(line: str) -> Credits | None:
     """The credits of ``line``, or None when the line is anything but a credit line."""
-    text = _LAST_STOP.sub("", line.strip())
+    text = _LAST_STOP.sub("", _BULLET.sub("", line.strip()).strip())
     if not text or _SENTENCE.search(text):
         return None
     english = not _HAS_HAN.search(text)
@@ -459,25 +492,45 @@ def _read(line: str) -> Credits | None:
     if not any(c.strip(_EDGE_CHARS) for c in chunks) and not _HAS_SEPARATOR.search(text):
         return None  # a bare `视频` over a player is a label, not a credit
     credits = _Builder(english)
-    for chunk, claims in zip(chunks, _claims(roles, chunks), strict=True):
+    claimed = _claims(roles, chunks)
+    kinds = _kinds(roles, chunks, claimed)
+    for index, (chunk, claims) in enumerate(zip(chunks, claimed, strict=True)):
         if not claims:
             if chunk.strip(_EDGE_CHARS):
                 return None  # words no role names: prose
             continue
+        following = roles[index] if index < len(roles) else None
+        if (following is not None and following.employer and not chunk.strip(_EDGE_CHARS)
+                and roles[claims[0].role].kind is _Kind.SOURCE):
+            chunk = following.employer  # `来源：南方日报记者 李明`: the employer is the source
         if len(claims) == 2 and not claims[1].shared:
             # `来源：本网 张三/编辑`: the role before takes the start, the role after the last name.
             split = _tail_name(chunk, english)
             if split is None:
                 return None
             head, tail = split
-            if not (credits.take(roles[claims[0].role].kind, head)
-                    and credits.take(roles[claims[1].role].kind, tail)):
+            if not (credits.take_each(kinds[claims[0].role], head)
+                    and credits.take_each(kinds[claims[1].role], tail)):
                 return None
             continue
         for claim in claims:
-            if not credits.take(roles[claim.role].kind, chunk):
+            if not credits.take_each(kinds[claim.role], chunk):
                 return None
     return credits.build()
+
+
+def _kinds(roles: Sequence[_Role], chunks: Sequence[str],
+           claims: Sequence[Sequence[_Claim]]) -> list[tuple[_Kind, ...]]:
+    """What each role says its names did: its own kind, and for a job title printed right after
+    another role (`文/图 记者 李明`, `Text and pictures/… reporter Liang Hua`) that role's kind too,
+    since the slash or space between them names nobody."""
+    kinds: list[tuple[_Kind, ...]] = [(role.kind,) for role in roles]
+    for i in range(1, len(roles)):
+        lender = roles[i - 1]
+        if (roles[i].title and lender.kind in _WHOLE_PERSON
+                and _Claim(i - 1, shared=False) in claims[i] and not chunks[i].strip(_EDGE_CHARS)):
+            kinds[i] = tuple(dict.fromkeys((*kinds[i], *kinds[i - 1])))
+    return kinds
 
 
 class _Claim(NamedTuple):

@@ -118,6 +118,26 @@ def from_(source: str) -> Credits:
     ("编辑：杨倩NF4425", edited("杨倩")),
     ("阿依古丽·买买提 摄", shot("阿依古丽·买买提")),
     ("编辑：欧阳建国", edited("欧阳建国")),
+    # an employer may be an app brand with a plus sign
+    ("采写：南方+记者 吴婷 实习生 周洁", by("吴婷", "周洁")),
+    ("南方+记者 吴婷", by("吴婷")),
+    ("南方＋记者 吴婷", by("吴婷")),
+    ("读创记者 李明 通讯员 周楠", by("李明", "周楠")),
+    ("羊城派记者 李明", by("李明")),
+    # a role printed just before a job title lends it what the title's names did
+    ("文/图 珠海传媒集团记者 宋雪梅", Credits(authors=("宋雪梅",), photographers=("宋雪梅",))),
+    ("图/记者 李明", Credits(authors=("李明",), photographers=("李明",))),
+    ("文/记者 黄堃 摄影记者 李明", Credits(authors=("黄堃",), photographers=("李明",))),
+    # ...and an empty source before an employer's title is that employer
+    ("来源：南方日报记者 李明", Credits(authors=("李明",), source="南方日报")),
+    # bullets before (or between) credits are decoration
+    ("□本报记者 覃志刚", by("覃志刚")),
+    ("■记者 李明", by("李明")),
+    ("● 文/宋雪梅 ◆图/吴长福", Credits(authors=("宋雪梅",), photographers=("吴长福",))),
+    ("▲编辑：姚昊", edited("姚昊")),
+    ("★（记者 崔小远）", by("崔小远")),
+    ("◇责任编辑：杨倩", in_charge("杨倩")),
+    ("○通讯员 周楠 □实习生 王芳", by("周楠", "王芳")),
     # several roles in one line
     ("编辑：张三 审核：李四 终审：王五", edited("张三")),
     ("文/张三 图/李四 编辑/王五 责编/赵六",
@@ -152,6 +172,27 @@ def from_(source: str) -> Credits:
     ("Li Ming/reporter Zhou Nan/correspondent", by("Li Ming", "Zhou Nan")),
     ("Yang Ziwei/editor Source of Zhuhai High-tech Zone",
      Credits(editors=("Yang Ziwei",), source="Zhuhai High-tech Zone")),
+    ("Li Chao/Figure", shot("Li Chao")),
+    ("Li Chao/Map", shot("Li Chao")),
+    # English, role before name, then name before role, in one line
+    ("Text/Chen Jing Figure/Li Chao Hu Jieting/responsible editor Lin Na/editor",
+     Credits(authors=("Chen Jing",), photographers=("Li Chao",), responsible_editors=("Hu Jieting",),
+             editors=("Lin Na",))),
+    ("Article/Chen Jing Picture/Li Chao", Credits(authors=("Chen Jing",), photographers=("Li Chao",))),
+    ("Text/Chen Jing Photo/Li Chao Lin Na/editor",
+     Credits(authors=("Chen Jing",), photographers=("Li Chao",), editors=("Lin Na",))),
+    ("Figure/Li Chao", shot("Li Chao")),
+    ("Map/Li Chao", shot("Li Chao")),
+    ("Figure: Li Chao", shot("Li Chao")),
+    # English, an employer before the job title qualifies the name; it is not the source
+    ("Text and pictures/Zhuhai Special Zone News reporter Liang Hua Source of Zhuhai High-tech Zone",
+     Credits(authors=("Liang Hua",), photographers=("Liang Hua",), source="Zhuhai High-tech Zone")),
+    ("Xinhua News Agency reporter Li Ming", by("Li Ming")),
+    ("Nanfang Daily trainee reporter Zhou Nan Source of Nanfang Daily",
+     Credits(authors=("Zhou Nan",), source="Nanfang Daily")),
+    ("Zhuhai Media Group reporter Song Xuemei correspondent Zhou Nan", by("Song Xuemei", "Zhou Nan")),
+    ("Source of Zhuhai Special Zone News reporter Li Ming",
+     Credits(authors=("Li Ming",), source="Zhuhai Special Zone News")),
     # English, role before name
     ("Text and pictures/Li Ming", Credits(authors=("Li Ming",), photographers=("Li Ming",))),
     ("Trainee Reporter/Zhou Nan", by("Zhou Nan")),
@@ -229,6 +270,12 @@ def test_a_credit_line_may_name_nobody_worth_keeping(line: str) -> None:
     "Planning is under way",
     "Stand by me",
     "图/视觉中国 现场",
+    "□ 高新区召开新闻发布会",
+    "The figure shows the growth of output",
+    "Figure: output by month",
+    "Map of the High-tech Zone",
+    "Zhuhai Daily reporter learned that the project will start soon",
+    "南方+客户端",
 ])
 def test_prose_that_mentions_a_role_is_not_a_credit_line(line: str) -> None:
     assert parse_credits(line) == Credits()
@@ -286,11 +333,17 @@ BODY = ["近日，高新区召开会议。", "会议指出，要加快发展。"
     (["（记者 崔小远 通讯员 陈白虹）近日，高新区召开会议。", BODY[1]], BODY,
      by("崔小远", "陈白虹")),
     (["本报讯（记者 崔小远）近日，高新区召开会议。", BODY[1]], BODY, by("崔小远")),
+    (["■本报讯（记者 崔小远）近日，高新区召开会议。", BODY[1]], BODY, by("崔小远")),
+    (["□本报记者 覃志刚", *BODY], BODY, by("覃志刚")),
+    (["采写：南方+记者 吴婷 实习生 周洁", *BODY], BODY, by("吴婷", "周洁")),
     # glued to the end of the last paragraph
     ([BODY[0], "会议指出，要加快发展。（责任编辑：杨倩_NF4425）"], BODY, in_charge("杨倩")),
     ([BODY[0], "会议指出，要加快发展。编辑：姚昊"], BODY, edited("姚昊")),
     (["It is a new engine for the Greater Bay Area." + SEED_CREDIT],
      ["It is a new engine for the Greater Bay Area."], SEED_CREDITS),
+    (["It plays a greater role in the zone.Text/Chen Jing Figure/Li Chao Lin Na/editor"],
+     ["It plays a greater role in the zone."],
+     Credits(authors=("Chen Jing",), photographers=("Li Chao",), editors=("Lin Na",))),
     (["Zhuhai signed the deal.Source: Zhuhai Science Co., Ltd."],
      ["Zhuhai signed the deal."], from_("Zhuhai Science Co., Ltd.")),
     # start and end together, credits in page order
