@@ -51,8 +51,9 @@ def extract_article(body: bytes, url: str, *, content_type: str | None = None,
 def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> None:
     meta = read_meta(root)
     classes = classed(root)
-    title, title_element = find_title(root, meta, overrides, classes)
     body = find_body(root, overrides.elements("body"), classes)
+    title, title_element = find_title(root, meta, overrides, classes,
+                                      body.element if body is not None else None)
     info = read_info(line.text for line in _info_lines(title_element, body))
     footer = read_info(line.text for line in (
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))

@@ -1,4 +1,5 @@
-"""The headline: trusted metas first, else the heading that the page's <title> starts with."""
+"""The headline: trusted metas first, else the heading that the page's <title> starts with, else
+the headline shown above the body when <title> names only the site."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from .document import Element, Line, render_lines, squash, text_of
+from .document import Element, Line, class_tokens, lines_before, render_lines, squash, text_of
 from .meta import PageMeta
 from .overrides import Overrides
 from .patterns import DATE, LABEL
@@ -19,6 +20,19 @@ _BODY = etree.XPath("//body")
 _SUFFIX = re.compile(r"^(?P<head>.+?)(?P<sep>\s*(?:_|\||｜|--|——|－)\s*|\s[-–—]\s|-)"
                      r"(?P<tail>(?:(?!_|\||｜|--|——|－|\s[-–—]\s|-).)+)$")
 _DATELINE = re.compile(LABEL.pattern + r"\s*" + DATE.pattern, re.IGNORECASE)
+# The headline sits within a few lines above the body, after the column name and before the info
+# line; more prominent markup ranks first.
+_LINES_ABOVE_BODY = 8
+_RANKS = {"h1": 0, "h2": 2, "h3": 3, "h4": 4}
+_TITLED_RANK = 1
+# Kickers and subtitles (副题 fbt, 引题 yt) are printed beside the headline in the same markup.
+_BESIDE_HEADLINE = re.compile(r"sub|^fbt$|^yt$|^ytitle$|^fu|vice")
+_SHORTEST_HEADLINE = 6   # 工作动态, 新闻中心: column names, not headlines
+_LONGEST_HEADLINE = 100
+# A <title> that carries less than this share of the shown headline's words names something
+# else, the site (南宁高新技术产业开发区管理委员会 over 南宁高新区数字经济产业园新入驻企业30家).
+_SAME_HEADLINE = 2 / 3
+_WORD_RUN = re.compile(r"[\u4e00-\u9fff]+|[^\W_\u4e00-\u9fff]+")
 _SITE_WORDS = re.compile(
     r"(政府|门户|网站|网$|在线|平台|官网|频道|高新区|开发区|管委会|园区|新区|集团|日报|晚报|报社|电视台|"
     r"融媒|中心$|委员会|局$|Blog|News|Media|Online|Daily|Times|Post|Network|Portal)",
@@ -27,27 +41,39 @@ _SITE_WORDS = re.compile(
 
 
 def find_title(root: Element, meta: PageMeta, overrides: Overrides,
-               classes: list[tuple[Element, str]]) -> tuple[str | None, Element]:
-    """The headline and the element showing it (None when only a meta tag holds it)."""
-    titled = [element for element, names in classes
-              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]]
+               classes: list[tuple[Element, str]],
+               body: Element | None = None) -> tuple[str | None, Element]:
+    """The headline and the element showing it (None when only a meta tag holds it).
+
+    ``<title>`` wins over the page's markup unless it names only the site: when it is the
+    site's declared name, or carries too few words of the headline shown above ``body``.
+    """
+    titled = {element for element, names in classes
+              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]}
     headings = [(element, text_of(element)) for element in [*_HEADING_TAGS(root), *titled]]
     chosen = overrides.text("title") or meta.get("articletitle") or meta.ld_text("headline")
     if chosen:
         return chosen, _element_showing(chosen, headings)
     site_names = {name for name in (meta.get("sitename", "og:site_name", "application-name"),)
                   if name}
-    for page_title in (meta.get("og:title", "twitter:title"), meta.title):
-        if not page_title:
-            continue
+    page_titles = [title for title in (meta.get("og:title", "twitter:title"), meta.title) if title]
+    for page_title in page_titles:
         heading = _heading_for(page_title, strip_site_suffix(page_title, site_names), headings)
         if heading is not None:
             return heading[1], heading[0]
-    above = _line_above_dateline(root)
-    for page_title in (meta.get("og:title", "twitter:title"), meta.title):
-        stripped = strip_site_suffix(page_title or "", site_names)
-        if stripped and stripped not in site_names and (above is None or stripped != page_title):
-            return stripped, _element_showing(stripped, headings)
+    shown = _shown_headline(body, headings, titled) if body is not None else None
+    above = _line_above_dateline(root) if shown is None else None
+    for page_title in page_titles:
+        stripped = strip_site_suffix(page_title, site_names)
+        if not stripped or stripped in site_names:
+            continue
+        if shown is not None and _word_share(shown[1], stripped) < _SAME_HEADLINE:
+            continue
+        if above is not None and stripped == squash(page_title):
+            continue
+        return stripped, _element_showing(stripped, headings)
+    if shown is not None:
+        return shown[1], shown[0]
     if above is not None:
         return above.text, above.block
     h1 = next(((element, text) for element, text in headings if element.tag == "h1" and text),
@@ -90,6 +116,58 @@ def _heading_for(page_title: str, stripped: str,
         if fits and (best is None or len(text) > len(best[1])):
             best = (element, text)
     return best
+
+
+def _shown_headline(body: Element, headings: list[tuple[Element, str]],
+                    titled: set[Element]) -> tuple[Element, str] | None:
+    """The most prominent heading among the few lines above the body: an ``h1``, a
+    ``div.title``-like element, then ``h2``…``h4``; on a tie the one nearest the body, unless it
+    is a kicker or a subtitle. Links, column names and whole paragraphs are not headlines."""
+    shown = {element: text for element, text in headings
+             if _SHORTEST_HEADLINE <= len(text) <= _LONGEST_HEADLINE}
+    found: list[tuple[tuple[int, bool, int], Element, str]] = []
+    for distance, line in enumerate(reversed(lines_before(body, _LINES_ABOVE_BODY))):
+        element = next((e for e in _self_and_ancestors(line.block) if e in shown), None)
+        if element is None or shown[element] != squash(line.text) or _is_link(element):
+            continue
+        rank = _TITLED_RANK if element in titled else _RANKS.get(element.tag, _TITLED_RANK)
+        beside = any(_BESIDE_HEADLINE.search(token) for token in class_tokens(element))
+        found.append(((rank, beside, distance), element, shown[element]))
+    if not found:
+        return None
+    _, element, text = min(found, key=lambda item: item[0])
+    return element, text
+
+
+def _self_and_ancestors(element: Element, depth: int = 3) -> list[Element]:
+    """The block a line was rendered in and a few of its ancestors (``div.title > h1 > span``)."""
+    found: list[Element] = []
+    while element is not None and len(found) <= depth:
+        found.append(element)
+        element = element.getparent()
+    return found
+
+
+def _is_link(element: Element) -> bool:
+    return element.tag == "a" or next(element.iterancestors("a"), None) is not None or (
+        len(element) == 1 and element[0].tag == "a" and not (element.text or "").strip())
+
+
+def _word_share(headline: str, title: str) -> float:
+    """How much of ``headline`` ``title`` carries: its words, and for Chinese its character
+    pairs (no spaces to split on)."""
+    wanted = _words(headline)
+    return len(wanted & _words(title)) / len(wanted) if wanted else 1.0
+
+
+def _words(text: str) -> set[str]:
+    words: set[str] = set()
+    for run in _WORD_RUN.findall(text.lower()):
+        if "\u4e00" <= run[0] <= "\u9fff" and len(run) > 1:
+            words.update(run[i:i + 2] for i in range(len(run) - 1))
+        else:
+            words.add(run)
+    return words
 
 
 def _line_above_dateline(root: Element) -> Line | None:
