@@ -167,6 +167,62 @@ def test_site_suffix_is_cut_from_page_titles(title_page: str, expected: str) -> 
     assert extract_article(page.encode(), URL)["title"] == expected
 
 
+SITE = "南宁高新技术产业开发区管理委员会"
+HEADLINE = "南宁高新区数字经济产业园新入驻企业30家"
+INFO = "<div class='attr'>2023年11月15日 09:38 来源：南宁日报</div>"
+
+
+def shaped(head: str, above: str) -> str:
+    """A page: chrome with the site's name, whatever sits above the body, the body."""
+    return (f"<html><head>{head}</head><body><div class='banner'><img alt='{SITE}'></div>"
+            "<ul class='menu'><li><a href='/'>首页</a></li><li><a href='/xwzx/'>新闻中心</a></li>"
+            "</ul><div class='position'>当前位置：<a href='/'>首页</a> &gt; "
+            f"<a href='/xwzx/'>工作动态</a></div><div class='article'>{above}"
+            f"<div class='TRS_Editor'>{BODY}</div></div>"
+            f"<div class='footer'>主办：{SITE}</div></body></html>")
+
+
+@pytest.mark.parametrize("head, above, expected", [
+    # <title> is only the site's name: the headline shown above the body wins, whatever its markup
+    (f"<title>{SITE}</title>", f"<div class='article-title'>{HEADLINE}</div>{INFO}", HEADLINE),
+    (f"<title>{SITE}</title>", f"<h1>{HEADLINE}</h1>{INFO}", HEADLINE),
+    (f"<title>{SITE}</title>", f"<h2><span>{HEADLINE}</span></h2>{INFO}", HEADLINE),
+    (f"<title>{SITE}</title>", f"<table><tr><td class='biaoti'>{HEADLINE}</td></tr></table>{INFO}",
+     HEADLINE),
+    (f"<title>{SITE}</title>", f"<div class='title'><h3>{HEADLINE}</h3></div>{INFO}", HEADLINE),
+    ("<title>南宁高新区</title>", "<h1>南宁高新区召开安全生产工作专题会议</h1>",
+     "南宁高新区召开安全生产工作专题会议"),
+    ("<title>Zone Daily News</title>",
+     "<h1 class='entry-title'>Women's Day! The zone held a variety of activities</h1>",
+     "Women's Day! The zone held a variety of activities"),
+    # ...as is a <title> equal to the name the page declares for its site
+    ("<title>南宁高新区新闻</title><meta name='SiteName' content='南宁高新区新闻'>",
+     "<h2>南宁高新区新闻发布会</h2>", "南宁高新区新闻发布会"),
+    ("<title>南宁高新区</title><meta property='og:site_name' content='南宁高新区'>",
+     f"<div class='title'>{HEADLINE}</div>", HEADLINE),
+    # the headline, not the column name above it nor the subtitle or the kicker beside it
+    (f"<title>{SITE}</title>",
+     f"<div class='lm-title'>南宁高新区工作动态</div><div class='title'>{HEADLINE}</div>"
+     f"<div class='subtitle'>园区入驻企业总数达到268家，集聚效应进一步显现</div>{INFO}", HEADLINE),
+    (f"<title>{SITE}</title>",
+     f"<h2 class='yt'>数字经济加速集聚</h2><h2>{HEADLINE}</h2><h2 class='fbt'>入驻企业达268家</h2>",
+     HEADLINE),
+    # a <title> that is the headline keeps it, whatever else is printed above the body
+    (f"<title>{HEADLINE}</title>", "<h2 class='column-title'>南宁高新区工作动态</h2>"
+     f"<p><strong>{HEADLINE}</strong></p>{INFO}", HEADLINE),
+    (f"<title>{HEADLINE}</title>", "<h2>工作动态</h2>", HEADLINE),
+    (f"<title>{HEADLINE}</title>",
+     "<h3><a href='/a.html'>南宁高新区召开安全生产工作专题会议</a></h3>", HEADLINE),
+    (f"<title>{HEADLINE}_{SITE}</title>", f"<h1>{HEADLINE}</h1>", HEADLINE),
+    # ...and one worded a little differently from the shown headline keeps its own wording
+    ("<title>高新区一季度工业增加值同比增长6.8%</title>",
+     "<h1>佛山高新区一季度规上工业增加值同比增长6.8%</h1>", "高新区一季度工业增加值同比增长6.8%"),
+])
+def test_a_title_naming_only_the_site_loses_to_the_shown_headline(
+        head: str, above: str, expected: str) -> None:
+    assert extract_article(shaped(head, above).encode(), URL)["title"] == expected
+
+
 def test_headline_without_heading_markup_is_the_line_above_the_date() -> None:
     page = ("<html><head><title>某某经开区</title></head><body><table>"
             "<tr><td><a href='/'>首页</a></td></tr>"

@@ -26,7 +26,7 @@ _LINES_ABOVE_BODY = 8
 _RANKS = {"h1": 0, "h2": 2, "h3": 3, "h4": 4}
 _TITLED_RANK = 1
 # Kickers and subtitles (副题 fbt, 引题 yt) are printed beside the headline in the same markup.
-_BESIDE_HEADLINE = re.compile(r"sub|^fbt$|^yt$|^ytitle$|^fu|vice")
+_BESIDE_HEADLINE = re.compile(r"sub|^(?:fbt|yt|ytitle|fu-?title|yin-?title)$")
 _SHORTEST_HEADLINE = 6   # 工作动态, 新闻中心: column names, not headlines
 _LONGEST_HEADLINE = 100
 # A <title> that carries less than this share of the shown headline's words names something
@@ -61,12 +61,16 @@ def find_title(root: Element, meta: PageMeta, overrides: Overrides,
         heading = _heading_for(page_title, strip_site_suffix(page_title, site_names), headings)
         if heading is not None:
             return heading[1], heading[0]
-    shown = _shown_headline(body, headings, titled) if body is not None else None
+    above_body = lines_before(body, _LINES_ABOVE_BODY) if body is not None else []
+    shown = _shown_headline(above_body, headings, titled)
+    printed = {squash(line.text): line.block for line in above_body if not _is_link(line.block)}
     above = _line_above_dateline(root) if shown is None else None
     for page_title in page_titles:
         stripped = strip_site_suffix(page_title, site_names)
         if not stripped or stripped in site_names:
             continue
+        if stripped in printed:  # shown above the body without heading markup
+            return stripped, printed[stripped]
         if shown is not None and _word_share(shown[1], stripped) < _SAME_HEADLINE:
             continue
         if above is not None and stripped == squash(page_title):
@@ -118,15 +122,15 @@ def _heading_for(page_title: str, stripped: str,
     return best
 
 
-def _shown_headline(body: Element, headings: list[tuple[Element, str]],
+def _shown_headline(above_body: list[Line], headings: list[tuple[Element, str]],
                     titled: set[Element]) -> tuple[Element, str] | None:
-    """The most prominent heading among the few lines above the body: an ``h1``, a
+    """The most prominent heading among the lines above the body: an ``h1``, a
     ``div.title``-like element, then ``h2``…``h4``; on a tie the one nearest the body, unless it
     is a kicker or a subtitle. Links, column names and whole paragraphs are not headlines."""
     shown = {element: text for element, text in headings
              if _SHORTEST_HEADLINE <= len(text) <= _LONGEST_HEADLINE}
     found: list[tuple[tuple[int, bool, int], Element, str]] = []
-    for distance, line in enumerate(reversed(lines_before(body, _LINES_ABOVE_BODY))):
+    for distance, line in enumerate(reversed(above_body)):
         element = next((e for e in _self_and_ancestors(line.block) if e in shown), None)
         if element is None or shown[element] != squash(line.text) or _is_link(element):
             continue
