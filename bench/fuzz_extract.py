@@ -7,7 +7,7 @@ Every page of tests/sites and the generated Guangdong column is mutated (bytes f
 cut, duplicated, tags and entities broken, nesting blown up, encodings lied about) and
 run through the whole page path: page_problem, decode_page, extract_list,
 extract_article and normalize. A page may be refused with a reason (``Unusable``);
-anything else it raises is a failure, saved under --out with its traceback. The kept
+anything else it raises is a failure, saved under --out (a temporary folder) with its traceback. The kept
 HTML must stay within the sanitiser's allow-list. Prints pages per second and the
 failures; exits 1 when there was one. tests/test_fuzz.py runs the same checks briefly.
 """
@@ -19,6 +19,7 @@ import hashlib
 import random
 import re
 import sys
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -214,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "fuzz-failures")
+    parser.add_argument("--out", type=Path,
+                        default=Path(tempfile.gettempdir()) / "zonenews-fuzz-failures")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     rng = random.Random(seed)
