@@ -145,7 +145,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    from pipelines.queries import ArticleFilter, article_record, list_articles
+    from pipelines.queries import ArticleFilter, article_record, list_articles, search_articles
 
     tz = DEFAULT_TZ
     if args.site:
@@ -155,16 +155,33 @@ def cmd_articles(args: argparse.Namespace) -> int:
     until = parse_day(args.until, tz) if args.until else None
     if until is not None and args.until and len(args.until) <= 10:
         until += timedelta(days=1)  # --until 2025-01-31 includes that whole day
-    flt = ArticleFilter(query=args.query, site=args.site, since=since, until=until,
+    query = (args.query or "").strip() or None
+    flt = ArticleFilter(query=query, site=args.site, since=since, until=until,
                         section=args.section, author=args.author, tag=args.tag, limit=args.limit)
-    found = list_articles(open_database(args.db), flt)
-    records = [article_record(a) for a in found]
+    sessions = open_database(args.db)
+    snippets: list[Any] = []
+    if query:
+        found = search_articles(sessions, flt)
+        records = [{**article_record(f.article), "rank": f.rank,
+                    "snippet": f.snippet.highlighted()} for f in found]
+        snippets = [f.snippet for f in found]
+    else:
+        records = [article_record(a) for a in list_articles(sessions, flt)]
 
     def table() -> str:
         rows = [(r["id"], (r["published_at"] or "")[:16].replace("T", " "), r["site"], r["title"],
                  r["source"] or "") for r in records]
-        return render_table(rows, ("id", "published", "site", "title", "source"),
+        text = render_table(rows, ("id", "published", "site", "title", "source"),
                             (8, 16, 16, 60, 20))
+        if not query:
+            return text
+        # Each match is followed by its snippet, the terms in bold on a terminal.
+        marks = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        lines = text.split("\n")
+        out = lines[:2]
+        for line, snippet in zip(lines[2:], snippets, strict=True):
+            out += [line, "    " + snippet.highlighted(*marks)]
+        return "\n".join(out)
 
     emit(records, args.format, table)
     return 0
@@ -323,7 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("articles", parents=[common], help="stored articles, newest first")
-    p.add_argument("--query", "-q", metavar="TEXT", help="words that must all appear")
+    p.add_argument("--query", "-q", metavar="TEXT",
+                   help="words that must all appear in the title or body (Chinese needs no spaces; "
+                        "\"quote\" a phrase); best matches first, title matches before body ones, "
+                        "each with a snippet")
     p.add_argument("--site", metavar="KEY", help="only this site")
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun
+from pipelines.search import NEWEST_FIRST, Scope, Snippet, make_snippet, parse_terms, search
 from scrapers.urls import canonical_url
 
 RECORD_FIELDS = (
@@ -45,37 +47,57 @@ def known_article_urls(database_url: str, site: str) -> set[str]:
 
 
 def _json_contains(column: Any, value: str) -> Any:
-    # Lists are stored as JSON text on both databases; a quoted match finds a whole name.
-    return cast(column, String).contains(f'"{value}"')
+    """A whole name in a list stored as JSON text, written with \\u escapes or without."""
+    stored = cast(column, String)
+    return or_(*(stored.contains(json.dumps(value, ensure_ascii=ascii), autoescape=True)
+                 for ascii in (True, False)))
 
 
-def _filtered(f: ArticleFilter) -> Select[Article]:
-    q = select(Article)
+def _scope(f: ArticleFilter) -> Scope:
+    """The filters other than the query text."""
+    conditions = []
     if f.site:
-        q = q.where(Article.site == f.site)
-    if f.since:
-        q = q.where(Article.published_at >= f.since)
-    if f.until:
-        q = q.where(Article.published_at < f.until)
+        conditions.append(Article.site == f.site)
     if f.section:
-        q = q.where(Article.section == f.section)
+        conditions.append(Article.section == f.section)
     if f.author:
-        q = q.where(or_(_json_contains(Article.authors, f.author),
-                        _json_contains(Article.photographers, f.author),
-                        _json_contains(Article.editors, f.author),
-                        _json_contains(Article.responsible_editors, f.author)))
+        conditions.append(or_(_json_contains(Article.authors, f.author),
+                              _json_contains(Article.photographers, f.author),
+                              _json_contains(Article.editors, f.author),
+                              _json_contains(Article.responsible_editors, f.author)))
     if f.tag:
-        q = q.where(_json_contains(Article.tags, f.tag))
-    if f.query:
-        for term in f.query.split():
-            q = q.where(or_(Article.title.contains(term, autoescape=True),
-                            Article.body_text.contains(term, autoescape=True)))
-    return q
+        conditions.append(_json_contains(Article.tags, f.tag))
+    return Scope(tuple(conditions), f.since, f.until)
+
+
+@dataclass(frozen=True)
+class Found:
+    """An article a query matched: its place in the ranking and where the terms are."""
+
+    article: Article
+    rank: int               # 1 is the best match
+    in_title: bool          # every term is in the title
+    snippet: Snippet
+
+
+def search_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[Found]:
+    """Articles matching ``f.query`` within the other filters, best first (see pipelines.search)."""
+    terms = parse_terms(f.query or "")
+    with sessions() as session:
+        hits = search(session, terms, _scope(f), f.limit)
+        rows = {a.id: a for a in session.scalars(
+            select(Article).where(Article.id.in_([h.article_id for h in hits])))}
+    return [Found(rows[h.article_id], n, h.in_title,
+                  make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
+            for n, h in enumerate(hits, start=1)]
 
 
 def list_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[Article]:
-    """Matching articles, newest first (undated ones last)."""
-    q = _filtered(f).order_by(Article.published_at.desc().nulls_last(), Article.id.desc())
+    """Matching articles: newest first (undated ones last), or best first with a query."""
+    if f.query and f.query.strip():
+        return [found.article for found in search_articles(sessions, f)]
+    scope = _scope(f)
+    q = select(Article).where(*scope.conditions, *scope.date_conditions()).order_by(*NEWEST_FIRST)
     if f.limit:
         q = q.limit(f.limit)
     with sessions() as session:
