@@ -1,20 +1,15 @@
 """Malformed pages never crash the page path: a table of pages broken the ways zone sites break
 them, and a bounded fuzz run over mutated fixture pages (bench/fuzz_extract.py runs it longer).
-A page may be refused with a reason; it must never raise, and what it keeps stays sanitised.
-Defects known in scrapers/extract are pinned by strict-xfail rows; the fuzz run passes over
-them only while those rows still fail."""
+A page may be refused with a reason; it must never raise, and what it keeps stays sanitised."""
 
 from __future__ import annotations
 
 import random
-import traceback
-from collections import defaultdict
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.fuzz_extract import Page, check, corpus, mutate
@@ -26,56 +21,35 @@ ARTICLE = ("<html><head><title>高新区项目签约落地_珠海高新区</titl
 PARAGRAPH = "<p>高新区管委会与多家企业签署战略合作框架协议，共同推进集成电路产业链建设。</p>"
 
 
-# What scrapers/extract still gets wrong; each row passes once its cause is fixed (strict xfail).
-RESOLVE = ("resolve.Resolver: urljoin/urlsplit raise ValueError for an unclosed IPv6 host or a "
-           "host that changes under NFKC; such an href should resolve to None")
-BASE_HREF = "listing.extract_list: urljoin of a <base href> with an unclosed IPv6 host raises"
-PAGINATION = "pagination._same_page_key: urlsplit of a next-page URL with an unclosed IPv6 host raises"
-DROP = ("document.drop: appending a tail holding a control character or a noncharacter to its "
-        "neighbour raises lxml's 'All strings must be XML compatible'")
-
-
 def article(body: str) -> bytes:
     return ARTICLE.format(body=PARAGRAPH + body + PARAGRAPH).encode("utf-8")
 
 
-# Where each defect raises: the innermost frame of scrapers/extract in its traceback.
-DEFECT_SITES = {RESOLVE: ("resolve.py", "_resolve"), BASE_HREF: ("listing.py", "extract_list"),
-                PAGINATION: ("pagination.py", "_same_page_key"), DROP: ("document.py", "drop")}
-DEFECT_PAGES: dict[str, list[Page]] = defaultdict(list)
-
-
-def row(name: str, body: bytes, content_type: str = "text/html; charset=utf-8",
-        defect: str | None = None) -> Any:
-    marks = []
-    if defect:
-        marks = [pytest.mark.xfail(strict=True, raises=ValueError, reason=defect)]
-        DEFECT_PAGES[defect].append(Page(name, URL, body, content_type))
-    return pytest.param(body, content_type, id=name, marks=marks)
+def row(name: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> Any:
+    return pytest.param(body, content_type, id=name)
 
 
 MALFORMED = [
     row("a link with an unclosed IPv6 host", article('<a href="http://[::1/x.html">链接</a>')),
     row("a relative-looking link with an unclosed IPv6 host",
-        article('<a href="http://[::1/./x.html">链接</a>'), defect=RESOLVE),
+        article('<a href="http://[::1/./x.html">链接</a>')),
     row("a link with a port that is not a number",
         article('<a href="http://www.gd.gov.cn:80a/x.html">链接</a>')),
     row("a link whose host changes under NFKC (a full-width colon)",
-        article('<a href="http://www.gd.gov.cn\uff1a80/./x.html">链接</a>'), defect=RESOLVE),
+        article('<a href="http://www.gd.gov.cn\uff1a80/./x.html">链接</a>')),
     row("a protocol-relative link whose host changes under NFKC",
-        article('<a href="//www.gd.gov.cn\uff03/x.html">链接</a>'), defect=RESOLVE),
+        article('<a href="//www.gd.gov.cn\uff03/x.html">链接</a>')),
     row("a base href with an unclosed IPv6 host",
-        article("").replace(b"<head>", b"<head><base href='http://[zz'>"), defect=BASE_HREF),
+        article("").replace(b"<head>", b"<head><base href='http://[zz'>")),
     row("a next-page link with an unclosed IPv6 host",
-        article('<div class="page"><a class="next" href="http://[zz/index_2.html">下一页</a></div>'),
-        defect=PAGINATION),
+        article('<div class="page"><a class="next" href="http://[zz/index_2.html">下一页</a></div>')),
     row("a meta refresh to an unclosed IPv6 host",
         article("").replace(b"<head>", b'<head><meta http-equiv="refresh" content="0;url=http://[::1/">')),
     row("NUL and control bytes inside the article body", article("<p>正文\x00第二\x01段\x1f。</p>")),
     row("a control character after a share block that is dropped",
-        article('<div class="share">分享到：微信</div>\x0c后文。'), defect=DROP),
+        article('<div class="share">分享到：微信</div>\x0c后文。')),
     row("a noncharacter after a share block that is dropped",
-        article('<div class="share">分享到：微信</div>\ufffe后文。'), defect=DROP),
+        article('<div class="share">分享到：微信</div>\ufffe后文。')),
     row("an unpaired surrogate and a NUL escaped as entities", article("<p>&#xD800;正文&#0;。</p>")),
     row("entities beyond Unicode", article("<p>&#x110000;&#99999999999;正文。</p>")),
     row("5000 nested divs", article("<div>" * 5000 + "<p>深处的正文。</p>")),
@@ -107,41 +81,13 @@ def pages() -> list[Page]:
     return corpus()
 
 
-def defect_of(exc: BaseException) -> str | None:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if "scrapers/extract/" in Path(f.filename).as_posix()]
-    if not isinstance(exc, ValueError) or not frames:
-        return None
-    last = frames[-1]
-    return next((defect for defect, (file, function) in DEFECT_SITES.items()
-                 if last.filename.endswith(file) and last.name == function), None)
-
-
-@cache
-def still_broken() -> frozenset[str]:
-    """The known defects whose pages in the table above still raise: once fixed, never excused."""
-    broken = set()
-    for defect, defect_pages in DEFECT_PAGES.items():
-        for page in defect_pages:
-            try:
-                check(page)
-            except ValueError:
-                broken.add(defect)
-    return frozenset(broken)
-
-
 @settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(index=st.integers(min_value=0), rng=st.randoms(use_true_random=False))
 def test_a_mutated_fixture_page_never_makes_the_page_path_raise(index: int,
                                                                  rng: random.Random) -> None:
     corpus_pages = pages()
-    try:
-        check(mutate(corpus_pages[index % len(corpus_pages)], rng))
-    except ValueError as exc:
-        if defect_of(exc) in still_broken():
-            reject()  # a known defect, pinned by its row above; look for new ones
-        raise
+    check(mutate(corpus_pages[index % len(corpus_pages)], rng))
 
 
 def test_the_fuzz_corpus_holds_every_fixture_family() -> None:

@@ -201,17 +201,22 @@ def _keep_gaps(match: re.Match[str]) -> str:
     return "  " if len(match.group(0)) > 1 else " "
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def drop(element: Element) -> None:
     """Remove an element but keep its tail text, which belongs to the text around it."""
     parent = element.getparent()
     if parent is None:
         return
     if element.tail:
+        # lxml refuses control characters and noncharacters that its parser let through.
+        tail = _NOT_XML.sub("", element.tail)
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = (previous.tail or "") + tail
         else:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = (parent.text or "") + tail
     parent.remove(element)
 
 

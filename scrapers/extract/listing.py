@@ -131,7 +131,7 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
         return ListPage([], [], None)
     _unpack_datastores(root)
     base_href = _BASE(root)
-    resolve = Resolver(urljoin(url, base_href[0].strip()) if base_href else url)
+    resolve = Resolver(_base_url(url, base_href[0].strip() if base_href else ""))
     overrides = Overrides(root, selectors)
     meta = read_meta(root)
     section = (overrides.text("section") or meta.get("columnname")
@@ -155,3 +155,13 @@ def _unpack_datastores(root: Element) -> None:
         holder = parse(f"<div class='datastore'>{records}</div>").find("body/div")
         if holder is not None:
             script.getparent().replace(script, holder)
+
+
+def _base_url(url: str, base_href: str) -> str:
+    """The page's ``<base href>`` against its URL; a base that is not a URL is ignored."""
+    if not base_href:
+        return url
+    try:
+        return urljoin(url, base_href)
+    except ValueError:
+        return url

@@ -176,6 +176,9 @@ def _absolute_unique(hrefs: list[str], resolve: Resolver, url: str) -> list[str]
 
 
 def _same_page_key(url: str) -> str:
-    parts = urlsplit(urldefrag(url)[0])
+    try:
+        parts = urlsplit(urldefrag(url)[0])
+    except ValueError:  # not a URL at all: only equal to itself
+        return url
     path = re.sub(r"/(?:index\.s?html?)?$", "/", parts.path or "/")
     return urlunsplit((parts.scheme, parts.netloc.lower(), path, parts.query, ""))

@@ -30,5 +30,8 @@ class Resolver:
                 return href.partition("#")[0]
             if href.startswith("/") and not href.startswith("//"):
                 return self._origin + href.partition("#")[0]
-        url = urldefrag(urljoin(self.base, href))[0]
-        return url if urlsplit(url).scheme in {"http", "https"} else None
+        try:
+            url = urldefrag(urljoin(self.base, href))[0]
+            return url if urlsplit(url).scheme in {"http", "https"} else None
+        except ValueError:  # an unclosed IPv6 host, a host NFKC changes: not a link we can follow
+            return None
