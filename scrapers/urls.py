@@ -18,12 +18,17 @@ def canonical_url(url: str) -> str:
     parameters, sorted query, ``mpost_`` twins folded onto ``post_``. Two links
     to the same article must give the same string, or it would be stored twice.
     """
-    parts = urlsplit(url.strip())
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # a port that is not a number, an unclosed IPv6 host: keep it as it is
+        return text
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    netloc = host
-    if parts.port is not None and _DEFAULT_PORTS.get(scheme) != parts.port:
-        netloc = f"{host}:{parts.port}"
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        netloc = f"{netloc}:{port}"
     path = _MOBILE_TWIN.sub(r"/post_\1\2", parts.path or "/")
     query = urlencode(
         sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)

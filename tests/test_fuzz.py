@@ -25,16 +25,8 @@ def article(body: str) -> bytes:
     return ARTICLE.format(body=PARAGRAPH + body + PARAGRAPH).encode("utf-8")
 
 
-# What scrapers/extract still gets wrong; such a row passes once its cause is fixed (strict xfail).
-DROP_KEEPS_NEIGHBOURS_TEXT = (
-    "document.drop cleans the dropped element's tail but appends it to the neighbour's tail (or the "
-    "parent's text) as parsed, and lxml refuses a control character there too")
-
-
-def row(name: str, body: bytes, content_type: str = "text/html; charset=utf-8",
-        defect: str | None = None) -> Any:
-    marks = [pytest.mark.xfail(strict=True, raises=ValueError, reason=defect)] if defect else []
-    return pytest.param(body, content_type, id=name, marks=marks)
+def row(name: str, body: bytes, content_type: str = "text/html; charset=utf-8") -> Any:
+    return pytest.param(body, content_type, id=name)
 
 
 MALFORMED = [
@@ -59,11 +51,9 @@ MALFORMED = [
     row("a noncharacter after a share block that is dropped",
         article('<div class="share">分享到：微信</div>\ufffe后文。')),
     row("a control character in the text before a share block that is dropped",
-        article('<span>甲</span>\x0c前文<div class="share">分享到：微信</div>后文。'),
-        defect=DROP_KEEPS_NEIGHBOURS_TEXT),
+        article('<span>甲</span>\x0c前文<div class="share">分享到：微信</div>后文。')),
     row("a control character opening the text of a block whose share box is dropped",
-        article('<div>\x0c前文<div class="share">分享到：微信</div>后文。</div>'),
-        defect=DROP_KEEPS_NEIGHBOURS_TEXT),
+        article('<div>\x0c前文<div class="share">分享到：微信</div>后文。</div>')),
     row("an unpaired surrogate and a NUL escaped as entities", article("<p>&#xD800;正文&#0;。</p>")),
     row("entities beyond Unicode", article("<p>&#x110000;&#99999999999;正文。</p>")),
     row("5000 nested divs", article("<div>" * 5000 + "<p>深处的正文。</p>")),

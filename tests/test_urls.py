@@ -100,11 +100,6 @@ def test_parameter_order_fragments_and_tracking_never_make_a_second_url(
     assert canonical_url(variant) == canonical_url(url)
 
 
-IPV6_AND_BAD_PORTS = ("canonical_url reads parts.port and writes the host without brackets: a bad "
-                      "port or IPv6 literal raises ValueError and an IPv6 host is not idempotent")
-
-
-@pytest.mark.xfail(strict=True, reason=IPV6_AND_BAD_PORTS)
 @given(st.text(max_size=80))
 @example("http://www.zone.gov.cn:80a/content/post_1234567.html")
 @example("http://[::1/")
@@ -112,7 +107,6 @@ def test_canonicalising_any_text_never_raises(text: str) -> None:
     canonical_url(text)
 
 
-@pytest.mark.xfail(strict=True, reason=IPV6_AND_BAD_PORTS)
 @given(st.ip_addresses(v=6).map(str), st.integers(1, 65535))
 def test_an_ipv6_host_keeps_its_brackets(host: str, port: int) -> None:
     url = canonical_url(f"http://[{host}]:{port}/news/index.html")

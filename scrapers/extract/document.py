@@ -210,13 +210,12 @@ def drop(element: Element) -> None:
     if parent is None:
         return
     if element.tail:
-        # lxml refuses control characters and noncharacters that its parser let through.
-        tail = _NOT_XML.sub("", element.tail)
+        # lxml refuses, on assignment, control characters and noncharacters its parser let through.
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + tail
+            previous.tail = _NOT_XML.sub("", (previous.tail or "") + element.tail)
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _NOT_XML.sub("", (parent.text or "") + element.tail)
     parent.remove(element)
 
 
