@@ -239,6 +239,7 @@ def _faults(run: dict[str, Any]) -> str:
     details = run.get("details") or {}
     parts = [f"{k}={v}" for k, v in sorted((details.get("errors") or {}).items())]
     parts += [f"dropped:{k}={v}" for k, v in sorted((details.get("dropped") or {}).items())]
+    parts += [f"filtered:{k}={v}" for k, v in sorted((details.get("filtered") or {}).items())]
     return " ".join(parts) or (run.get("message") or "")
 
 
@@ -388,8 +389,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, default in (("db", None), ("sites", []), ("verbose", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The level sits on the handler: Scrapy lowers the root logger's level when a crawl starts.
+    handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    logging.basicConfig(level=handler.level, handlers=[handler])
     try:
         result: int = args.func(args)
         return result

@@ -18,7 +18,7 @@ from scrapers.stats import RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")
-# A run on another machine that has not said anything for this long is taken for dead.
+# A run that has not said anything for this long is taken for dead (its heartbeat is every few seconds).
 STALE_AFTER = timedelta(minutes=10)
 
 
@@ -46,9 +46,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _is_dead(run: CrawlRun, now: datetime) -> bool:
+    if now - run.heartbeat_at > STALE_AFTER:
+        return True  # silent for too long, wherever it ran (and whoever has its pid now)
     if run.hostname == socket.gethostname() and run.pid is not None:
-        return not _pid_alive(run.pid) or run.pid == os.getpid()
-    return now - run.heartbeat_at > STALE_AFTER
+        return not _pid_alive(run.pid)
+    return False
 
 
 def reap_interrupted(sessions: sessionmaker[Session], now: datetime | None = None) -> list[int]:

@@ -73,8 +73,12 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
             outcomes[site.key] = CrawlOutcome(site.key, "refused", exc.run_id, RunFigures(),
                                               str(exc))
     if started:
-        process = CrawlerProcess(crawl_settings(url, trigger=trigger, progress=progress,
-                                                log_level=log_level))
+        settings = crawl_settings(url, trigger=trigger, progress=progress, log_level=log_level)
+        # A caller that logs on its own (the CLI) keeps its handler and Scrapy adds none,
+        # so nothing is printed twice.
+        settings.set("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers,
+                     priority="cmdline")
+        process = CrawlerProcess(settings)
         for site, run_id in started:
             process.crawl(ZoneSpider, site=site, full=full, run_id=run_id)
         try:

@@ -123,3 +123,17 @@ def test_a_crawl_of_an_unknown_site_is_a_usage_error(sites_dir: Path, db_url: st
     proc = zonenews("crawl", "no-such-zone", db=db_url, sites=sites_dir)
     assert proc.returncode == 2
     assert "unknown site 'no-such-zone'" in proc.stderr
+
+
+def test_two_sites_crawled_by_one_command_both_succeed(
+        column: GdColumn, sites_dir: Path, server: FixtureServer, tmp_path: Path,
+        db_url: str) -> None:
+    with FixtureServer() as other:
+        GdColumn(other, per_page=12, seed=11).publish(5)
+        write_site(sites_dir, "gd-other", [other.url("/gxxw/gxdt/index.html")], PATTERN,
+                   "obey_robots = false\ndelay = 0\n")
+        proc = zonenews("crawl", "gd-test", "gd-other", db=db_url, sites=sites_dir)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    runs = json.loads(zonenews("runs", "--format", "json", db=db_url, check=True).stdout)
+    assert sorted((r["site"], r["status"], r["articles_new"]) for r in runs) == [
+        ("gd-other", "succeeded", 5), ("gd-test", "succeeded", 36)]
