@@ -333,8 +333,15 @@ def test_next_list_page(markup: str, url: str, expected: list[str]) -> None:
     ('function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {}\n'
      'createPageHTML(2, 0, "index", "htm");', "http://h/a/index.htm", ["http://h/a/index_1.htm"]),
     ('createPageHTML(1, 0, "index", "htm");', "http://h/a/index.htm", []),
+    # the Guangdong shape names its element first and counts from one: page 2 is index_2
+    ("createPageHTML('page_div',3,1,'index','html',45);", "http://h/a/index.html",
+     ["http://h/a/index_2.html"]),
+    ("createPageHTML('page_div',3,2,'index','html',45);", "http://h/a/index_2.html",
+     ["http://h/a/index_3.html"]),
+    ("createPageHTML('page_div',3,3,'index','html',45);", "http://h/a/index_3.html", []),
 ])
-def test_trs_script_pager_is_zero_based(script: str, url: str, expected: list[str]) -> None:
+def test_script_pagers_trs_from_zero_guangdong_from_one(script: str, url: str,
+                                                        expected: list[str]) -> None:
     page = f"<html><body><div class='page'><script>{script}</script></div></body></html>"
     assert extract_list(page.encode(), url).next_urls[:1] == expected
 

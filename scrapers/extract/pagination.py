@@ -82,19 +82,31 @@ def _page_count(root: Element) -> tuple[int | None, int] | None:
 
 
 def _script_pager(root: Element) -> list[str]:
-    """TRS: createPageHTML(countPage, currentPage, "index", "htm"); currentPage is zero-based."""
+    """Pages written by script, in the two shapes zone CMSs use.
+
+    TRS: ``createPageHTML(countPage, currentPage, "index", "htm")``, currentPage
+    zero-based (page 2 is ``index_1``). The Guangdong cluster:
+    ``createPageHTML('page_div', countPage, currentPage, 'index', 'html', total)``,
+    currentPage one-based (page 2 is ``index_2``). Either way the page after
+    ``currentPage`` is ``index_<currentPage + 1>``; only where the list ends differs.
+    """
     for script in _SCRIPTS(root):
         for call in _PAGE_SCRIPT.finditer(script):
             arguments = _arguments(root, call.group(1))
             if arguments is None:
                 continue  # the function's own definition, or a call it cannot resolve
-            count, current, stem, ext = arguments
-            return [f"{stem}_{current + 1}.{ext}"] if current + 1 < count else []
+            count, current, stem, ext, one_based = arguments
+            last = current >= count if one_based else current + 1 >= count
+            return [] if last else [f"{stem}_{current + 1}.{ext}"]
     return []
 
 
-def _arguments(root: Element, text: str) -> tuple[int, int, str, str] | None:
-    """(countPage, currentPage, name, ext) from the call's arguments, variables resolved."""
+def _arguments(root: Element, text: str) -> tuple[int, int, str, str, bool] | None:
+    """(countPage, currentPage, name, ext, one-based) from the call's arguments, variables resolved.
+
+    The Guangdong shape names the element to fill first (``'page_div'``) and counts
+    pages from one; TRS passes only name and extension and counts from zero.
+    """
     numbers: list[int] = []
     names: list[str] = []
     for argument in (part.strip() for part in text.split(",")):
@@ -108,7 +120,9 @@ def _arguments(root: Element, text: str) -> tuple[int, int, str, str] | None:
                 numbers.append(value)
     if len(numbers) < 2 or len(names) < 2:
         return None
-    return numbers[0], numbers[1], names[-2], names[-1]
+    count, current = numbers[0], numbers[1]
+    one_based = len(names) >= 3 and current >= 1
+    return count, current, names[-2], names[-1], one_based
 
 
 def _variable(root: Element, name: str) -> int | None:
