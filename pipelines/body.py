@@ -190,6 +190,10 @@ _COUNTER = re.compile(
     r"(?:浏览次数|浏览量|阅读量|阅读次数|访问量|访问次数|点击数|点击量|点击次数|点击率)"
     r"\s*[:：]\s*\d*\s*次?"
 )
+# An attachment list is what the page offers for download, not what the article says.
+_ATTACHMENT_LABEL = re.compile(r"(?:相关)?附件(?:下载)?\s*[:：]?|attachments?\s*:?", re.I)
+_ATTACHMENT_FILE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|pptx?|csv|txt)\s*(?:[(（][^)）]*[)）])?\s*$", re.I)
 _FURNITURE_MAX_CHARS = 200
 _CHROME_MAX_CHARS = 100
 
@@ -517,6 +521,11 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
         if verdict == "related":
             in_related_list = True
             continue
+        if verdict == "attachment" and raw.link_share > 0:
+            # The download link stays in the article's HTML; its file name is not article text.
+            raw.text = ""
+            kept.append(raw)
+            continue
         if verdict is not None:
             continue
         if in_related_list and raw.link_share >= _LINK_DOMINATED:
@@ -544,6 +553,9 @@ def _furniture(text: str, link_share: float) -> str | None:
         return "furniture"
     if link_share >= _LINK_DOMINATED and (_PREV_NEXT_EN.match(text) or _TAG_LINE.match(text)):
         return "furniture"
+    if _ATTACHMENT_LABEL.fullmatch(text) or (
+            link_share >= _LINK_DOMINATED and _ATTACHMENT_FILE.search(text)):
+        return "attachment"
     if len(text) > _CHROME_MAX_CHARS or "。" in text or "，" in text:
         return None
     rest, matches = _CHROME.subn("", text)

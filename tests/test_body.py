@@ -143,7 +143,6 @@ GENERIC_BLOCK = """
         "图为会议现场。",
         "下一步，高新区将持续优化营商环境，推动更多优质项目落地。",
         "文/宋雪梅 图/吴长福",
-        "附件：2022年招商引资政策汇编.pdf",
     ], id="guangdong-div.zw"),
     pytest.param(GUANGDONG_WITH_CHROME, GD_URL, [
         "近日，珠海高新区2家企业入选国家级专精特新“小巨人”企业名单。",
@@ -206,6 +205,23 @@ def test_the_guangdong_body_html_is_clean_and_absolute() -> None:
         f'<p>附件：<a href="{HOST}/attachment/0/145/145332/3456789.pdf"'
         ' rel="noopener noreferrer nofollow">2022年招商引资政策汇编.pdf</a></p>'
     )
+
+
+@pytest.mark.parametrize("fragment", [
+    '<div class="attachment"><p>附件：</p><ul><li><a href="/att/1.docx">1.申请表.docx</a></li>'
+    '<li><a href="/att/2.pdf">2.认定工作指引.pdf</a></li></ul></div>',
+    '<p>附件：<a href="/att/2.pdf">认定工作指引.pdf</a></p>',
+    '<p>相关附件下载：</p><p><a href="/att/1.xlsx">汇总表.xlsx（32KB）</a></p>',
+])
+def test_an_attachment_list_stays_a_link_but_is_not_article_text(fragment: str) -> None:
+    body = clean_body(f"<div><p>请于8月15日前报送材料。</p>{fragment}</div>", GD_URL)
+    assert body.paragraphs == ["请于8月15日前报送材料。"]
+    assert f"{HOST}/att/" in body.html
+
+
+def test_a_sentence_about_an_attachment_is_article_text() -> None:
+    body = clean_body("<div><p>请按附件格式填写申请表。</p><p>附件：1.申请表</p></div>", GD_URL)
+    assert body.paragraphs == ["请按附件格式填写申请表。", "附件：1.申请表"]
 
 
 def test_body_text_is_the_paragraphs_joined_by_newlines() -> None:
