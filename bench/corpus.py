@@ -63,7 +63,7 @@ class Corpus:
         return [f"zone-{n:02d}" for n in range(1, self.sites + 1)]
 
 
-class _Writer:
+class Writer:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.zh_weights = [1.0 / (rank + 1) for rank in range(len(ZH_WORDS))]
@@ -102,7 +102,7 @@ class _Writer:
 def generate(corpus: Corpus) -> Iterator[dict[str, Any]]:
     """The article rows, ready for ``INSERT INTO articles``; deterministic for a given corpus."""
     rng = random.Random(corpus.seed)
-    writer = _Writer(rng)
+    writer = Writer(rng)
     sites = corpus.site_keys()
     # Some zones publish far more than others.
     site_weights = [1.0 / (n + 1) ** 0.8 for n in range(len(sites))]

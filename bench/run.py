@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.corpus import Corpus, load  # noqa: E402
-from bench.server import ARTICLE_PATTERN, START_PATH  # noqa: E402
+from bench.corpus import Corpus, Writer, load  # noqa: E402
+from bench.server import ARTICLE_PATTERN, START_PATH, build_site  # noqa: E402
 from pipelines.db import make_engine, open_database  # noqa: E402
 from pipelines.models import Article, CrawlRun  # noqa: E402
 from pipelines.queries import ArticleFilter, list_articles, search_articles  # noqa: E402
@@ -59,9 +59,18 @@ FULL = Sizes(ingest=5000, memory=20000, stored=1_000_000, rounds=5)
 QUICK = Sizes(ingest=500, memory=2000, stored=20_000, rounds=3)
 
 
+def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
 @dataclass
 class Report:
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    extraction: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
 
     def add(self, name: str, sqlite: str, postgresql: str, goal: str = "") -> None:
@@ -69,14 +78,14 @@ class Report:
         print(f"  {name}: sqlite {sqlite or '-'} | postgresql {postgresql or '-'}"
               + (f" | goal {goal}" if goal else ""), file=sys.stderr, flush=True)
 
-    def table(self) -> str:
-        headers = ("figure", "SQLite", "PostgreSQL", "goal")
-        widths = [max(len(r[i]) for r in [headers, *self.rows]) for i in range(4)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
-                 "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                  for r in self.rows]
-        return "\n".join(lines)
+    def tables(self) -> str:
+        out = []
+        if self.rows:
+            out.append(render(("figure", "SQLite", "PostgreSQL", "goal"), self.rows))
+        if self.extraction:
+            out.append(render(("page family", "pages", "extract ms/page", "normalize ms/page",
+                               "total ms/page"), self.extraction))
+        return "\n\n".join(out)
 
 
 # ---------------------------------------------------------------- databases
@@ -299,9 +308,7 @@ def bench_memory(report: Report, sizes: Sizes, pg: str | None, work: Path) -> No
 def query_mix(corpus: Corpus) -> list[ArticleFilter]:
     """Searches as people type them: common and rare words, two-character words, English,
     phrases, words that match nothing, several words, and words with filters."""
-    from bench.corpus import _Writer
-
-    writer = _Writer(random.Random(corpus.seed))   # the same names the corpus used
+    writer = Writer(random.Random(corpus.seed))   # the same names the corpus used
     sites = corpus.site_keys()
     small_site, big_site = sites[-1], sites[0]
     words = ["高新区", "管委会", "集成电路", "营商环境", "唐家湾", "博士后", "知识产权", "产业链",
@@ -463,11 +470,12 @@ def bench_queries(report: Report, sizes: Sizes, pg: str | None, data: Path | Non
 FAMILIES = (("gd-", "§1 Guangdong cluster"), ("trs-", "§2 TRS / Hanweb"),
             ("hanweb", "§2 TRS / Hanweb"), ("hizh", "§3 Zhuhai Media Group"),
             ("republisher", "§4 English republishers"))
+Page = tuple[bytes, str, str | None]     # body, URL, Content-Type
 
 
-def family_pages() -> dict[str, list[tuple[bytes, str, str | None]]]:
-    """Article pages of the fixture sites under tests/sites, grouped by page family."""
-    pages: dict[str, list[tuple[bytes, str, str | None]]] = {}
+def family_pages() -> dict[str, list[Page]]:
+    """Article pages by page family: the fixture sites under tests/sites, and the bench site."""
+    pages: dict[str, list[Page]] = {}
     for folder in sorted((ROOT / "tests" / "sites").iterdir()):
         expected = folder / "expected.json"
         family = next((f for prefix, f in FAMILIES if folder.name.startswith(prefix)), None)
@@ -484,29 +492,43 @@ def family_pages() -> dict[str, list[tuple[bytes, str, str | None]]]:
                 body = file.read_bytes().replace(b"{base}", b"http://127.0.0.1:8000")
                 pages.setdefault(family, []).append(
                     (body, "http://127.0.0.1:8000" + path, headers.get(path)))
+    site = build_site("http://127.0.0.1:8000", 60)
+    pages["§1 generated bench site (3 skins)"] = [
+        (response.split(b"\r\n\r\n", 1)[1], "http://127.0.0.1:8000" + path, None)
+        for path, response in site.items() if re.search(ARTICLE_PATTERN, path)
+        and "/mpost_" not in path]
     return pages
 
 
 def bench_extraction(report: Report, rounds: int) -> None:
-    from pipelines.normalize import normalize
+    """Milliseconds per article page: reading the page, then making the record of it."""
+    from pipelines.normalize import Unusable, normalize
     from scrapers.extract import extract_article
 
-    print("extraction: fixture pages by family", file=sys.stderr)
+    print("extraction: article pages by family", file=sys.stderr)
     for family, pages in family_pages().items():
-        per_page: list[float] = []
+        extract_ms: list[float] = []
+        normalize_ms: list[float] = []
         for _ in range(rounds):
+            raws = []
             start = time.perf_counter()
             for body, url, ctype in pages:
-                raw = extract_article(body, url, content_type=ctype)
+                raws.append(extract_article(body, url, content_type=ctype))
+            middle = time.perf_counter()
+            for raw in raws:
                 raw.update(site="bench", timezone="Asia/Shanghai")
                 try:
                     normalize(raw)
-                except ValueError:
-                    pass  # an unusable page costs its extraction all the same
-            per_page.append((time.perf_counter() - start) * 1000 / len(pages))
-        ms = statistics.median(per_page)
-        report.figures[f"extraction/{family}"] = {"ms_per_page": ms, "pages": len(pages)}
-        report.add(f"extraction ms/page, {family} ({len(pages)} pages)", f"{ms:.2f}", "", "")
+                except Unusable:
+                    pass  # an unusable page costs its work all the same
+            extract_ms.append((middle - start) * 1000 / len(pages))
+            normalize_ms.append((time.perf_counter() - middle) * 1000 / len(pages))
+        ex, no = statistics.median(extract_ms), statistics.median(normalize_ms)
+        report.figures[f"extraction/{family}"] = {"pages": len(pages), "extract_ms": ex,
+                                                  "normalize_ms": no}
+        report.extraction.append((family, str(len(pages)), f"{ex:.2f}", f"{no:.2f}",
+                                  f"{ex + no:.2f}"))
+        print(f"  {family}: {ex:.2f} + {no:.2f} ms/page", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- main
@@ -543,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "extract" in parts:
             bench_extraction(report, 3 if args.quick else 10)
     report.figures["seconds"] = time.perf_counter() - started
-    print(report.table())
+    print(report.tables())
     print(f"({'quick' if args.quick else 'full'} run, {report.figures['seconds']:.0f} s; "
           f"{os.cpu_count()} CPUs; command: python bench/run.py{' --quick' if args.quick else ''})")
     if args.json:

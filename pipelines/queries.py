@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun
-from pipelines.search import NEWEST_FIRST, Scope, Snippet, make_snippet, parse_terms, search
+from pipelines.search import NEWEST_FIRST, Scope, Snippet, list_newest, make_snippet, parse_terms, search
 from scrapers.urls import canonical_url
 
 RECORD_FIELDS = (
@@ -56,8 +56,6 @@ def _json_contains(column: Any, value: str) -> Any:
 def _scope(f: ArticleFilter) -> Scope:
     """The filters other than the query text."""
     conditions = []
-    if f.site:
-        conditions.append(Article.site == f.site)
     if f.section:
         conditions.append(Article.section == f.section)
     if f.author:
@@ -67,7 +65,7 @@ def _scope(f: ArticleFilter) -> Scope:
                               _json_contains(Article.responsible_editors, f.author)))
     if f.tag:
         conditions.append(_json_contains(Article.tags, f.tag))
-    return Scope(tuple(conditions), f.since, f.until)
+    return Scope(f.site or None, f.since, f.until, tuple(conditions))
 
 
 @dataclass(frozen=True)
@@ -97,11 +95,13 @@ def list_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[Art
     if f.query and f.query.strip():
         return [found.article for found in search_articles(sessions, f)]
     scope = _scope(f)
-    q = select(Article).where(*scope.conditions, *scope.date_conditions()).order_by(*NEWEST_FIRST)
-    if f.limit:
-        q = q.limit(f.limit)
     with sessions() as session:
-        return list(session.scalars(q))
+        if not f.limit:
+            return list(session.scalars(select(Article).where(*scope.where())
+                                        .order_by(*NEWEST_FIRST)))
+        ids = list_newest(session, scope, f.limit)
+        rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    return [rows[i] for i in ids]
 
 
 def get_article(sessions: sessionmaker[Session], id_or_url: str) -> Article | None:

@@ -15,9 +15,11 @@ short walk, a rare one a small index lookup, and neither reads the archive.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,10 +49,14 @@ KEY_MASK = KEY_SHIFT - 1
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
-# The newest fractions of the archive searched in turn through the indexes, then all of it.
-WINDOWS = (0.01, 0.1, 0.4)
-# Bitmap scans only, with room for exact bitmaps: the index lookups the windows rely on.
-PLANNER_SETTINGS = (("enable_indexscan", "off"), ("enable_seqscan", "off"), ("work_mem", "64MB"))
+WALK_MAX_ROWS = 3000
+# Matches counted at most per term to pick the rarest one on SQLite.
+PROBE_ROWS = 2000
+# How PostgreSQL must run each step. The walk: row by row along the newest-first index, never
+# a bitmap of every match of a term the planner wrongly believes rare. The windows: bitmap scans
+# of the term indexes only, with room for exact bitmaps.
+WALK_PLAN = {"enable_bitmapscan": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
+WINDOW_PLAN = {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "64MB"}
 _TERM = re.compile(r'"([^"]+)"|“([^”]+)”|(\S+)')
 
 
@@ -89,19 +95,29 @@ def is_search_object(name: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Scope:
-    """What narrows a search besides its terms: conditions on ``Article`` and a date range."""
+    """What narrows a search or a listing besides its terms.
 
-    conditions: tuple[ColumnElement[bool], ...] = ()
+    ``site`` and the dates are what the "newest first" indexes serve; ``checks`` are
+    conditions on ``Article`` that only the row itself can answer (section, credits, tags).
+    """
+
+    site: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    checks: tuple[ColumnElement[bool], ...] = ()
 
-    def date_conditions(self) -> list[ColumnElement[bool]]:
+    def indexed(self) -> list[ColumnElement[bool]]:
         out = []
+        if self.site is not None:
+            out.append(Article.site == self.site)
         if self.since is not None:
             out.append(Article.published_at >= self.since)
         if self.until is not None:
             out.append(Article.published_at < self.until)
         return out
+
+    def where(self) -> list[ColumnElement[bool]]:
+        return [*self.indexed(), *self.checks]
 
 
 @dataclass(frozen=True)
@@ -126,6 +142,19 @@ def search(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> 
     return hits[:limit] if limit else hits
 
 
+def list_newest(session: Session, scope: Scope, limit: int) -> list[int]:
+    """Ids of the newest articles within ``scope`` (a listing); ``limit`` 0 means all."""
+    if limit and scope.checks and session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL cannot estimate how many rows a check on JSON text passes, and guessing
+        # "few" it sorts the whole table; the newest rows usually answer at once.
+        with _planned(session, WALK_PLAN):
+            walked = _walk(session, scope, None, limit)
+        if len(walked.found) >= limit or walked.complete:
+            return walked.found
+    query = select(Article.id).where(*scope.where()).order_by(*NEWEST_FIRST)
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
 # ---------------------------------------------------------------- conditions shared by both
 
 def _like(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
@@ -134,12 +163,11 @@ def _like(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
     return col.icontains(term, autoescape=True)
 
 
-def _scan_match(title: SQLColumnExpression[str], body: SQLColumnExpression[str], terms: Sequence[str],
-                title_only: bool) -> ColumnElement[bool]:
+def _scan_match(terms: Sequence[str], title_only: bool) -> ColumnElement[bool]:
     """Every term in the title (or in title or body), checked on the row itself."""
     if title_only:
-        return and_(*(_like(title, t) for t in terms))
-    return and_(*(or_(_like(title, t), _like(body, t)) for t in terms))
+        return and_(*(_like(Article.title, t) for t in terms))
+    return and_(*(or_(_like(Article.title, t), _like(Article.body_text, t)) for t in terms))
 
 
 # ---------------------------------------------------------------- SQLite: FTS5
@@ -148,36 +176,63 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _sqlite_plan(terms: Sequence[str], title_only: bool) -> tuple[str | None, str, list[str]]:
+def _sqlite_table(term: str, title_only: bool) -> str | None:
+    """The FTS table that can find ``term``: trigrams for three characters or more, pairs for
+    two letters or digits (the pair tokenizer keeps only those); none for the rest."""
+    if len(term) >= 3:
+        name = "search_trigram"
+    elif len(term) == 2 and term.isalnum():
+        name = "search_bigram"
+    else:
+        return None
+    return name + "_title" if title_only else name
+
+
+def _fts_rows(session: Session, name: str, expression: str, limit: int) -> int:
+    fts = table(name, column("rowid", BigInteger))
+    first = select(fts.c.rowid).where(literal_column(name).op("MATCH")(literal(expression, Text)))
+    return int(session.scalar(select(func.count()).select_from(first.limit(limit).subquery()))
+               or 0)
+
+
+def _sqlite_plan(session: Session, terms: Sequence[str], title_only: bool
+                 ) -> tuple[str | None, str, list[str]]:
     """The FTS table to read, its MATCH expression, and the terms left to check on the row.
 
-    Three characters or more go to the trigram index; two letters or digits to the
-    pair index (whose tokenizer keeps only letters and digits); shorter terms, and
-    terms neither index can take, are checked on the article row.
+    The index walked is the one holding the rarest term, its other terms joining the
+    MATCH: a rare term keeps the walk short, whatever else the query asks. How rare is
+    learned by counting at most PROBE_ROWS matches of each term, which costs little.
     """
-    long = [t for t in terms if len(t) >= 3]
-    pairs = [t for t in terms if len(t) == 2 and t.isalnum()]
-    chosen = long or pairs
-    if not chosen:
+    tables = {t: _sqlite_table(t, title_only) for t in terms}
+    indexed = [t for t in terms if tables[t] is not None]
+    if not indexed:
         return None, "", list(terms)
-    name = "search_trigram" if long else "search_bigram"
-    if title_only:
-        name += "_title"
+    rarest = indexed[0]
+    if len(indexed) > 1:
+        rarest = min(indexed, key=lambda t: _fts_rows(session, str(tables[t]), _phrase(t),
+                                                       PROBE_ROWS))
+    name = str(tables[rarest])
+    chosen = [t for t in indexed if tables[t] == name]
     return name, " AND ".join(_phrase(t) for t in chosen), [t for t in terms if t not in chosen]
 
 
 def _sqlite_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int,
                 title_only: bool) -> list[int]:
-    name, expression, residual = _sqlite_plan(terms, title_only)
+    name, expression, residual = _sqlite_plan(session, terms, title_only)
     if name is None:
-        return _scan_ids(session, terms, scope, limit, title_only)
+        # Only one-character terms: newest first through the date index, each row checked.
+        query = select(Article.id).where(_scan_match(terms, title_only), *scope.where())
+        query = query.order_by(*NEWEST_FIRST)
+        return list(session.scalars(query.limit(limit) if limit else query))
     fts = table(name, column("rowid", BigInteger))
     article_id = fts.c.rowid.op("&")(KEY_MASK)
     query = select(article_id).select_from(fts).where(
         literal_column(name).op("MATCH")(literal(expression, Text)))
-    row_checks: list[ColumnElement[bool]] = list(scope.conditions)
+    row_checks: list[ColumnElement[bool]] = list(scope.checks)
+    if scope.site is not None:
+        row_checks.append(Article.site == scope.site)
     if residual:
-        row_checks.append(_scan_match(Article.title, Article.body_text, residual, title_only))
+        row_checks.append(_scan_match(residual, title_only))
     for moment, is_since in ((scope.since, True), (scope.until, False)):
         if moment is None:
             continue
@@ -192,20 +247,7 @@ def _sqlite_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int
         query = query.where(select(literal(1)).where(Article.id == article_id, *row_checks)
                             .exists())
     query = query.order_by(fts.c.rowid.desc())
-    if limit:
-        query = query.limit(limit)
-    return [int(i) for i in session.scalars(query)]
-
-
-def _scan_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int,
-              title_only: bool) -> list[int]:
-    """Newest first through the date index, each row checked: for terms no index can take."""
-    query = select(Article.id).where(
-        _scan_match(Article.title, Article.body_text, terms, title_only),
-        *scope.conditions, *scope.date_conditions()).order_by(*NEWEST_FIRST)
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    return [int(i) for i in session.scalars(query.limit(limit) if limit else query)]
 
 
 # ---------------------------------------------------------------- PostgreSQL: pg_trgm and pairs
@@ -225,54 +267,107 @@ def _pg_match(terms: Sequence[str], title_only: bool) -> ColumnElement[bool]:
     return and_(*(or_(_pg_term(Article.title, t), _pg_term(Article.body_text, t)) for t in terms))
 
 
-def _window_bounds(session: Session) -> list[datetime]:
-    """Dates after which the newest 1 %, 10 %, 40 % of articles were published (planner stats)."""
+@dataclass(frozen=True)
+class _Walked:
+    found: list[int]                # matches among the walked rows, newest first
+    complete: bool                  # the walk saw every row the scope allows
+    oldest: datetime | None         # publication date of the oldest row walked
+
+
+def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
+          limit: int) -> _Walked:
+    """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
+
+    WALK_ROWS rows first; when they hold some matches but too few, as many more as they
+    promise to need (up to WALK_MAX_ROWS): a filter that only the row can check makes even a
+    common term look rare, and walking on is cheaper than the index's whole candidate set.
+    """
+    walked = _walk_rows(session, scope, check, limit, WALK_ROWS)
+    if walked.complete or len(walked.found) >= limit or not walked.found:
+        return walked
+    promised = math.ceil(WALK_ROWS * limit / len(walked.found) * 1.25)
+    if promised > WALK_MAX_ROWS:
+        return walked
+    return _walk_rows(session, scope, check, limit, promised)
+
+
+def _walk_rows(session: Session, scope: Scope, check: ColumnElement[bool] | None, limit: int,
+               rows: int) -> _Walked:
+    recent = select(Article.id, Article.published_at).where(*scope.indexed()).order_by(
+        *NEWEST_FIRST).limit(rows).subquery()
+    # Ordered by the subquery's own columns, the join keeps the index order and the outer
+    # LIMIT stops the walk as soon as enough rows pass.
+    query = (select(Article.id).select_from(recent.join(Article, Article.id == recent.c.id))
+             .where(*(c for c in (check, *scope.checks) if c is not None))
+             .order_by(recent.c.published_at.desc().nulls_last(), recent.c.id.desc()).limit(limit))
+    found = list(session.scalars(query))
+    if len(found) >= limit:
+        return _Walked(found, False, None)
+    last = session.execute(select(Article.published_at).where(*scope.indexed()).order_by(
+        *NEWEST_FIRST).offset(rows - 1).limit(1)).first()
+    return _Walked(found, last is None, last.published_at if last is not None else None)
+
+
+def _histogram(session: Session) -> list[datetime]:
+    """The planner's quantiles of publication dates, oldest first (empty before ANALYZE)."""
     bounds = session.execute(select(literal_column("histogram_bounds::text::timestamptz[]"))
                              .select_from(table("pg_stats", column("schemaname"),
                                                 column("tablename"), column("attname")))
                              .where(literal_column("schemaname") == func.current_schema(),
                                     literal_column("tablename") == "articles",
                                     literal_column("attname") == "published_at")).scalar()
-    if not bounds:
-        return []
-    edges = sorted(b for b in bounds if b is not None)
-    return [edges[max(0, math.floor((1 - share) * (len(edges) - 1)))] for share in WINDOWS]
+    return sorted(b for b in bounds or () if b is not None)
+
+
+def _share_newer(edges: list[datetime], moment: datetime) -> float:
+    """About what share of dated articles were published after ``moment``."""
+    at = bisect.bisect_left(edges, moment)
+    return max(1 - at / (len(edges) - 1), 1 / (len(edges) - 1) / 4)
+
+
+def _moment_for(edges: list[datetime], share: float) -> datetime:
+    return edges[min(len(edges) - 1, max(0, math.floor((1 - share) * (len(edges) - 1))))]
+
+
+@contextmanager
+def _planned(session: Session, settings: dict[str, str]) -> Iterator[None]:
+    """Planner settings for the statements inside, undone with the savepoint that holds them."""
+    savepoint = session.begin_nested()
+    try:
+        session.execute(select(*(func.set_config(name, value, True)
+                                 for name, value in settings.items())))
+        yield
+    finally:
+        savepoint.rollback()
 
 
 def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int,
                     title_only: bool) -> list[int]:
-    conditions = [*scope.conditions, *scope.date_conditions()]
-    indexed = select(Article.id).where(_pg_match(terms, title_only), *conditions).order_by(
+    indexed = select(Article.id).where(_pg_match(terms, title_only), *scope.where()).order_by(
         *NEWEST_FIRST)
     if not limit or any(len(t) < 2 for t in terms):
         # Every match is wanted, or a one-character term no index holds: let the planner choose.
         return list(session.scalars(indexed.limit(limit) if limit else indexed))
-
-    recent = select(Article.id, Article.title, Article.body_text, Article.published_at).where(
-        *conditions).order_by(*NEWEST_FIRST).limit(WALK_ROWS)
-    walk = recent.subquery()
-    found = list(session.scalars(
-        select(walk.c.id).where(_scan_match(walk.c.title, walk.c.body_text, terms, title_only))
-        .order_by(walk.c.published_at.desc().nulls_last(), walk.c.id.desc()).limit(limit)))
-    if len(found) >= limit:
-        return found
-    # Too few matches among the newest rows: the terms are rare, so the indexes' candidate
-    # sets are small. Bitmap scans only, each window bounded by date, so the rows read are
-    # the matches of that window and not the whole newest-first walk.
-    # The settings live in a savepoint that is rolled back: nothing leaks into later queries.
-    bounds = _window_bounds(session)
-    savepoint = session.begin_nested()
-    try:
-        for name, value in PLANNER_SETTINGS:
-            session.execute(select(func.set_config(name, value, True)))
-        for bound in [*bounds, None]:
-            query = indexed if bound is None else indexed.where(Article.published_at >= bound)
-            found = list(session.scalars(query.limit(limit)))
-            if len(found) >= limit:
-                break
-    finally:
-        savepoint.rollback()
-    return found
+    with _planned(session, WALK_PLAN):
+        walked = _walk(session, scope, _scan_match(terms, title_only), limit)
+    if len(walked.found) >= limit or walked.complete:
+        return walked.found
+    # The newest rows hold too few matches, so the terms are rare there and the indexes'
+    # candidate sets small. Ask the indexes for the matches of a window of recent dates,
+    # sized from the density seen so far to hold about twice ``limit``; widen until it does.
+    edges = _histogram(session)
+    share, found = 0.0, len(walked.found)
+    if len(edges) > 2 and walked.oldest is not None:
+        share = _share_newer(edges, walked.oldest)
+    with _planned(session, WINDOW_PLAN):
+        while True:
+            share = min(1.0, 2 * limit * share / max(found, 0.5)) if share else 1.0
+            query = indexed if share >= 1 else indexed.where(
+                Article.published_at >= _moment_for(edges, share))
+            ids = list(session.scalars(query.limit(limit)))
+            if len(ids) >= limit or share >= 1:
+                return ids
+            found = len(ids)
 
 
 # ---------------------------------------------------------------- snippets

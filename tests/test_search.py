@@ -148,6 +148,18 @@ def test_rare_terms_searched_through_widening_windows_find_the_same(
         assert [f.article.id for f in search_articles(sessions, flt)] == reference(rows, query, flt)
 
 
+@pytest.mark.parametrize("walk_rows", [2, 400])
+@pytest.mark.parametrize("flt", [ArticleFilter(tag="人才"), ArticleFilter(author="周楠", site="zone-a"),
+                                 ArticleFilter(section="招商引资", limit=30),
+                                 ArticleFilter(tag="政策", since=datetime(2024, 1, 1, tzinfo=UTC))])
+def test_a_listing_checked_row_by_row_walks_the_newest_rows_then_asks_the_table(
+        stored: tuple[sessionmaker[Session], list[Article]], flt: ArticleFilter, walk_rows: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sessions, rows = stored
+    monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
+    assert [a.id for a in list_articles(sessions, flt)] == reference(rows, "", flt)
+
+
 def test_list_articles_with_a_query_returns_the_ranked_articles(
         stored: tuple[sessionmaker[Session], list[Article]]) -> None:
     sessions, rows = stored
@@ -261,8 +273,7 @@ def test_a_filtered_listing_reads_an_index_in_order_without_sorting(
     from pipelines.search import NEWEST_FIRST
 
     scope = _scope(ArticleFilter(site="zone-a", since=START))
-    query = select(Article.id).where(*scope.conditions, *scope.date_conditions()).order_by(
-        *NEWEST_FIRST).limit(20)
+    query = select(Article.id).where(*scope.where()).order_by(*NEWEST_FIRST).limit(20)
     with sessions() as s:
         dialect = postgresql.dialect() if s.get_bind().dialect.name == "postgresql" else sqlite.dialect()
         sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
