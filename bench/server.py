@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)   # before the address is announced: no client may find the door shut
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server = SiteServer(build_site(base, args.articles, args.per_page))
     print(base, flush=True)
