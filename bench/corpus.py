@@ -174,7 +174,7 @@ def _write(engine: Engine, corpus: Corpus, batch: int = 5000) -> None:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            with cur.copy(f"COPY articles ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cur.copy(f"COPY articles ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(_pg_row(row, columns))
             raw.commit()

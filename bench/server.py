@@ -17,7 +17,7 @@ import re
 import socket
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from tests.gdsite import GdColumn
 
@@ -102,8 +102,8 @@ class SiteServer:
             writer.close()
 
 
-async def serve(sock: socket.socket, server: SiteServer, until: Callable[[], asyncio.Future[None]]
-                ) -> None:
+async def serve(sock: socket.socket, server: SiteServer,
+                until: Callable[[], Awaitable[None]]) -> None:
     async with await asyncio.start_server(server.handle, sock=sock, backlog=1024):
         await until()
 
@@ -121,9 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     server = SiteServer(build_site(base, args.articles, args.per_page))
     print(base, flush=True)
 
-    def stdin_closed() -> asyncio.Future[None]:
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(None, sys.stdin.read)  # type: ignore[return-value]
+    async def stdin_closed() -> None:
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
     asyncio.run(serve(sock, server, stdin_closed))
     return 0
