@@ -83,8 +83,7 @@ def search_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[F
     terms = parse_terms(f.query or "")
     with sessions() as session:
         hits = search(session, terms, _scope(f), f.limit)
-        rows = {a.id: a for a in session.scalars(
-            select(Article).where(Article.id.in_([h.article_id for h in hits])))}
+        rows = _by_id(session, [h.article_id for h in hits])
     return [Found(rows[h.article_id], n, h.in_title,
                   make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
             for n, h in enumerate(hits, start=1)]
@@ -100,8 +99,17 @@ def list_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[Art
             return list(session.scalars(select(Article).where(*scope.where())
                                         .order_by(*NEWEST_FIRST)))
         ids = list_newest(session, scope, f.limit)
-        rows = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+        rows = _by_id(session, ids)
     return [rows[i] for i in ids]
+
+
+def _by_id(session: Session, ids: list[int], chunk: int = 1000) -> dict[int, Article]:
+    # In chunks: SQLite takes at most 32,766 parameters in one statement.
+    rows: dict[int, Article] = {}
+    for start in range(0, len(ids), chunk):
+        rows.update((a.id, a) for a in session.scalars(
+            select(Article).where(Article.id.in_(ids[start:start + chunk]))))
+    return rows
 
 
 def get_article(sessions: sessionmaker[Session], id_or_url: str) -> Article | None:
