@@ -108,7 +108,7 @@ def ensure_schema(engine: Engine) -> None:
                 with engine.begin() as conn:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
-        except Exception as exc:  # noqa: BLE001 - reported as one line with the URL
+        except Exception as exc:  # any failure: reported as one line with the URL
             raise DatabaseError(
                 f"{engine.url.render_as_string(hide_password=True)}: {_first_line(exc)}") from exc
         _ready.add(key)

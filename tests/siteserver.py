@@ -77,7 +77,7 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:  # http.server's naming
                 path = urlsplit(self.path).path
                 with server._lock:
                     server.hits[path] += 1
