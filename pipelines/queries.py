@@ -141,8 +141,8 @@ class SiteState:
 def site_states(sessions: sessionmaker[Session], keys: list[str]) -> dict[str, SiteState]:
     """Article count, latest run and latest finished run of each site."""
     with sessions() as session:
-        counts = dict(session.execute(
-            select(Article.site, func.count()).group_by(Article.site)).tuples().all())
+        counts: dict[str, int] = {site: n for site, n in session.execute(
+            select(Article.site, func.count()).group_by(Article.site))}
         states = {}
         for key in keys:
             last = session.scalars(select(CrawlRun).where(CrawlRun.site == key)
