@@ -45,10 +45,6 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str) -> Engine:
     """An engine whose every transaction is safe to run beside a crawl writing to the same database.
 
