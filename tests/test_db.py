@@ -1,0 +1,70 @@
+"""Opening a database: the schema is built on first use, brought up to date when it is behind,
+and a database that cannot be used is refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
+
+from pipelines import db
+from pipelines.db import (HEAD_REVISION, DatabaseError, alembic_config, current_revision,
+                          database_url, make_engine, open_database)
+
+
+def test_the_head_revision_constant_is_the_newest_migration() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert scripts.get_current_head() == HEAD_REVISION
+
+
+def test_a_new_database_is_built_to_the_newest_migration(db_url: str) -> None:
+    sessions = open_database(db_url)
+    engine = sessions.kw["bind"]
+    assert current_revision(engine) == HEAD_REVISION
+    with sessions() as session:
+        assert session.execute(sa.text("SELECT count(*) FROM articles")).scalar() == 0
+    engine.dispose()
+
+
+def test_a_database_left_at_an_older_migration_is_upgraded(db_url: str) -> None:
+    engine = make_engine(database_url(db_url))
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    assert current_revision(engine) == "0001"
+    db._ready.clear()   # a new process: nothing is known about this database yet
+
+    open_database(db_url)
+    assert current_revision(engine) == HEAD_REVISION
+    engine.dispose()
+
+
+def test_an_empty_file_has_no_revision(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert current_revision(engine) is None
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_zonenews_is_refused_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    engine = make_engine(url)
+    open_database(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    db._ready.clear()
+    with pytest.raises(DatabaseError) as raised:
+        open_database(url)
+    assert "\n" not in str(raised.value)
+    assert "9999" in str(raised.value)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://localhost/zonenews"])
+def test_a_url_we_cannot_use_is_refused_in_one_line(url: str) -> None:
+    with pytest.raises(DatabaseError) as raised:
+        database_url(url)
+    assert "\n" not in str(raised.value)
