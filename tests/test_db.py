@@ -11,8 +11,15 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 from pipelines import db
-from pipelines.db import (HEAD_REVISION, DatabaseError, alembic_config, current_revision,
-                          database_url, make_engine, open_database)
+from pipelines.db import (
+    HEAD_REVISION,
+    DatabaseError,
+    alembic_config,
+    current_revision,
+    database_url,
+    make_engine,
+    open_database,
+)
 
 
 def test_the_head_revision_constant_is_the_newest_migration() -> None:
