@@ -35,9 +35,8 @@ if str(ROOT) not in sys.path:
 
 from pipelines.body import ALLOWED_ATTRIBUTES, ALLOWED_TAGS  # noqa: E402
 from pipelines.normalize import Unusable, normalize  # noqa: E402
-from scrapers.extract import decode_page, extract_article, extract_list  # noqa: E402
+from scrapers.extract import decode_page, extract_article, extract_list, page_problem  # noqa: E402
 from scrapers.items import RawArticle  # noqa: E402
-from scrapers.spiders.zone import page_problem  # noqa: E402
 
 SITES = ROOT / "tests" / "sites"
 BASE = "http://fuzz.zone.gov.cn"

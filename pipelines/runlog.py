@@ -7,12 +7,10 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import open_database
-from pipelines.models import CrawlRun
 from pipelines.runs import (
     AlreadyRunning,
     finish_run,
@@ -21,8 +19,6 @@ from pipelines.runs import (
 )
 from scrapers.stats import (
     DROPPED_PREFIX,
-    LISTS_PREFIX,
-    LISTS_UNFINISHED,
     details_from_stats,
     figures_from_stats,
     notes_from_stats,
@@ -43,26 +39,6 @@ def status_for(reason: str, stats: dict[str, Any]) -> str:
     if reason == "shutdown":
         return "interrupted"
     return "failed"
-
-
-def last_crawl_unfinished(database_url: str, site: str, current_run: int | None = None) -> bool:
-    """Whether the site's last crawl before ``current_run`` stopped before the end of its lists.
-
-    Killed (still ``running``, or already reaped as ``interrupted``), stopped at its
-    time limit, failed, or finished with a list page it could not read: the next
-    crawl must then walk every list page, or the articles behind the point where
-    that crawl stopped are never found.
-    """
-    sessions = open_database(database_url)
-    with sessions() as session:
-        last = session.scalars(
-            select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id != (current_run or -1))
-            .order_by(CrawlRun.id.desc()).limit(1)).first()
-    if last is None:
-        return False
-    unfinished_lists = (last.details or {}).get("lists", {}).get(
-        LISTS_UNFINISHED.removeprefix(LISTS_PREFIX), 0)
-    return last.status != "succeeded" or bool(unfinished_lists)
 
 
 class RunRecorder:

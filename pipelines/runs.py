@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipelines.db import open_database
 from pipelines.models import CrawlRun, utcnow
-from scrapers.stats import RunFigures
+from scrapers.stats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")
@@ -108,6 +109,34 @@ def run_of_process(sessions: sessionmaker[Session], site: str, pid: int,
             CrawlRun.site == site, CrawlRun.pid == pid,
             CrawlRun.hostname == socket.gethostname(), CrawlRun.started_at >= since)
             .order_by(CrawlRun.id.desc()).limit(1)).first()
+
+
+def previous_run(sessions: sessionmaker[Session], site: str,
+                 current_run: int | None = None) -> CrawlRun | None:
+    """The site's latest run other than ``current_run`` (the caller's own), if it has one."""
+    with sessions() as session:
+        return session.scalars(
+            select(CrawlRun).where(CrawlRun.site == site, CrawlRun.id != (current_run or -1))
+            .order_by(CrawlRun.id.desc()).limit(1)).first()
+
+
+def stopped_short(run: CrawlRun) -> bool:
+    """Whether ``run`` stopped before the end of its lists.
+
+    Killed (still ``running``, or already reaped as ``interrupted``), stopped at its
+    time limit, failed, or finished with a list page it could not read: the next
+    crawl must then walk every list page, or the articles behind the point where
+    that crawl stopped are never found.
+    """
+    unfinished_lists = (run.details or {}).get("lists", {}).get(
+        LISTS_UNFINISHED.removeprefix(LISTS_PREFIX), 0)
+    return run.status != "succeeded" or bool(unfinished_lists)
+
+
+def last_crawl_unfinished(database_url: str, site: str, current_run: int | None = None) -> bool:
+    """Whether the site's last crawl before ``current_run`` stopped before the end of its lists."""
+    last = previous_run(open_database(database_url), site, current_run)
+    return last is not None and stopped_short(last)
 
 
 def record_progress(sessions: sessionmaker[Session], run_id: int, figures: RunFigures,

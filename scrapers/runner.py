@@ -12,16 +12,19 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import DatabaseError, database_url, open_database
 from pipelines.models import CrawlRun
-from pipelines.runs import AlreadyRunning, mark_run, reap_interrupted, start_run
+from pipelines.runs import AlreadyRunning, finish_run, mark_run, reap_interrupted, start_run
+from scrapers.precheck import StartPage, check_start_pages
 from scrapers.sites import Site, SiteCatalog, load_catalog
-from scrapers.spiders.zone import ZoneSpider
-from scrapers.stats import RunFigures
+from scrapers.stats import RunFigures, details_from_stats, figures_from_stats
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ class CrawlOutcome:
 
 def crawl_settings(db_url: str, *, trigger: str = "manual", progress: bool = False,
                    log_level: str = "WARNING") -> Settings:
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("scrapers.settings", priority="project")
     settings.set("DATABASE_URL", db_url, priority="cmdline")
@@ -59,7 +64,9 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
     """Crawl ``sites`` side by side in one Scrapy process; one outcome per site.
 
     The run row (the site's lock) is taken before Scrapy starts, so a site that
-    is already being crawled is refused with the reason and never fetched.
+    is already being crawled is refused with the reason and never fetched. A
+    site whose start pages hold nothing new is finished without Scrapy
+    (``scrapers.precheck``); Scrapy is imported only when a site needs it.
     """
     url = database_url(db_url)
     sessions = open_database(url)
@@ -72,19 +79,28 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
         except AlreadyRunning as exc:
             outcomes[site.key] = CrawlOutcome(site.key, "refused", exc.run_id, RunFigures(),
                                               str(exc))
-    if started:
+    to_crawl: list[tuple[Site, int, list[StartPage]]] = []
+    for site, run_id in started:
+        pages = [] if full else _precheck(site, sessions, run_id)
+        if pages is not None:
+            to_crawl.append((site, run_id, pages))
+    if to_crawl:
+        from scrapy.crawler import CrawlerProcess
+
+        from scrapers.spiders.zone import ZoneSpider
+
         settings = crawl_settings(url, trigger=trigger, progress=progress, log_level=log_level)
         # A caller that logs on its own (the CLI) keeps its handler and Scrapy adds none,
         # so nothing is printed twice.
         settings.set("LOG_INSTALL_ROOT_HANDLER", not logging.getLogger().handlers,
                      priority="cmdline")
         process = CrawlerProcess(settings)
-        for site, run_id in started:
-            process.crawl(ZoneSpider, site=site, full=full, run_id=run_id)
+        for site, run_id, pages in to_crawl:
+            process.crawl(ZoneSpider, site=site, full=full, run_id=run_id, start_pages=pages)
         try:
             process.start()
         finally:
-            for _site, run_id in started:
+            for _site, run_id, _pages in to_crawl:
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
                 mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
     with sessions() as session:
@@ -97,6 +113,24 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                            run.articles_unchanged, run.errors),
                 run.message)
     return [outcomes[s.key] for s in sites]
+
+
+def _precheck(site: Site, sessions: sessionmaker[Session], run_id: int) -> list[StartPage] | None:
+    """None when the site had nothing new and its run is finished; else the start pages
+    already fetched, for its crawl."""
+    try:
+        verdict = check_start_pages(site, sessions, run_id)
+    except Exception:  # the check only saves time: whatever goes wrong, the crawl decides
+        logger.warning("%s: the check before the crawl failed; crawling", site.key, exc_info=True)
+        return []
+    if not verdict.nothing_new:
+        logger.info("%s: crawling (%s)", site.key, verdict.reason)
+        return verdict.pages
+    stats = dict(verdict.stats)
+    finish_run(sessions, run_id, "succeeded", figures_from_stats(stats), details_from_stats(stats))
+    logger.info("%s: nothing new on its %d start page(s); the crawler was not started",
+                site.key, len(verdict.pages))
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twisted.python.failure import Failure
+if TYPE_CHECKING:
+    from twisted.python.failure import Failure
 
 PAGES_LIST = "zonenews/pages/list"
 PAGES_ARTICLE = "zonenews/pages/article"
@@ -94,6 +95,7 @@ def error_kind(failure: Failure | BaseException) -> str:
     from scrapy import exceptions as scrapy_exc
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet import error as net
+    from twisted.python.failure import Failure
     from twisted.web import _newclient as client
 
     exc = failure.value if isinstance(failure, Failure) else failure

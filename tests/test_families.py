@@ -4,6 +4,7 @@ stored once, and every field a reader checks equal to what a careful reader of t
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,12 @@ def test_a_family_is_read_right_with_the_minimal_site_file(
     problems = {path: wrong for path, want in expected.items()
                 if (wrong := field_mismatches(want, stored[path]))}
     assert problems == {}
+
+    # Crawled again unchanged: the start pages alone tell that nothing is new.
+    server.reset_hits()
+    zonenews("crawl", family, db=db, sites=sites, check=True)
+    assert not set(server.hits) & set(expected), "an article page was fetched again"
+    last = json.loads(zonenews("runs", "--format", "json", db=db, check=True).stdout)[0]
+    assert last["status"] == "succeeded"
+    assert last["details"]["lists"]["checked_before_crawl"] == len(
+        tomllib.loads(site_text)["start_urls"])

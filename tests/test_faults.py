@@ -439,7 +439,7 @@ def test_links_and_redirects_to_private_addresses_are_refused_and_counted(
 ])
 def test_an_answer_that_is_not_a_page_is_named(body: bytes, content_type: str | None,
                                                problem: str | None) -> None:
-    from scrapers.spiders.zone import page_problem
+    from scrapers.extract import page_problem
 
     assert page_problem(body, content_type) == problem
 

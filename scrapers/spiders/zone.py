@@ -10,20 +10,21 @@ reached lie behind pages whose articles it did store.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
+from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
-from scrapers.extract import extract_article, extract_list
+from scrapers.extract import extract_article, extract_list, page_problem
 from scrapers.items import RawArticle
+from scrapers.links import article_links, usable
 from scrapers.middlewares import Refused
+from scrapers.precheck import StartPage
 from scrapers.sites import Site, load_catalog
 from scrapers.stats import (
     ERROR_PREFIX,
@@ -37,14 +38,6 @@ from scrapers.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
-# Answers that are plainly not a web page, whatever their bytes look like.
-_NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
-                   "application/x-rar", "application/x-7z", "application/gzip",
-                   "application/vnd.", "application/msword")
-_MARKUP = re.compile(rb"<\s*(?:[a-zA-Z]|!--|!doctype)", re.IGNORECASE)
-_SNIFF_BYTES = 8192
-
-
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -54,7 +47,7 @@ class ZoneSpider(scrapy.Spider):
 
     def __init__(self, site: Site | str = "", sites: str = "", full: bool | str = False,
                  run_id: int | str | None = None, known_urls: set[str] | None = None,
-                 **kwargs: Any) -> None:
+                 start_pages: Sequence[StartPage] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(site, Site):
             self.site = site
@@ -66,6 +59,7 @@ class ZoneSpider(scrapy.Spider):
         self.full = full if isinstance(full, bool) else _truthy(full)
         self.run_id = int(run_id) if run_id not in (None, "") else None
         self.known: set[str] = known_urls if known_urls is not None else set()
+        self.start_pages = {page.url: page for page in start_pages}
         self.allowed_domains = sorted(self.site.allowed_domains)
         self.scheduled: set[str] = set()
         self.catch_up = False
@@ -90,7 +84,7 @@ class ZoneSpider(scrapy.Spider):
 
             spider.known = known_article_urls(s["DATABASE_URL"], site.key)
         if not spider.full:
-            from pipelines.runlog import last_crawl_unfinished
+            from pipelines.runs import last_crawl_unfinished
 
             spider.catch_up = last_crawl_unfinished(s["DATABASE_URL"], site.key, spider.run_id)
             if spider.catch_up:
@@ -103,12 +97,20 @@ class ZoneSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.site.start_urls:
-            yield Request(url, callback=self.parse_list, errback=self.on_error,
-                          cb_kwargs={"page_no": 1}, dont_filter=True)
+            page = self.start_pages.get(url)
+            if page is None:
+                yield Request(url, callback=self.parse_list, errback=self.on_error,
+                              cb_kwargs={"page_no": 1}, dont_filter=True)
+                continue
+            # Fetched moments ago by the check before the crawl: read here, not fetched again.
+            headers = Headers({"Content-Type": page.content_type} if page.content_type else {})
+            response = Response(url, headers=headers, body=page.body, request=Request(url))
+            for request in self.parse_list(response, page_no=1):
+                yield request
 
-    def _count(self, key: str) -> None:
+    def _count(self, key: str, n: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(key)
+        self.crawler.stats.inc_value(key, n)
 
     def parse_list(self, response: Response, page_no: int) -> Iterator[Request]:
         problem = page_problem(response.body, _content_type(response))
@@ -124,18 +126,11 @@ class ZoneSpider(scrapy.Spider):
         except Exception:
             self._count(LISTS_UNFINISHED)  # Scrapy counts and logs the exception itself
             raise
-        fresh = matched = 0
-        for link in page.links:
-            if not self.site.article_url_pattern.search(link.url):
-                continue
-            url = _usable(canonical_url, link.url)
-            if url is None:
-                self._count(FILTERED_PREFIX + "bad_link")
-                continue
-            if not on_domains(url, self.site.allowed_domains):
-                self._count(FILTERED_PREFIX + "offsite_link")
-                continue
-            matched += 1
+        found = article_links(page, self.site)
+        for reason, n in found.filtered.items():
+            self._count(FILTERED_PREFIX + reason, n)
+        fresh = 0
+        for url, link in found.links:
             if url in self.scheduled or (not self.full and url in self.known):
                 continue
             self.scheduled.add(url)
@@ -144,7 +139,7 @@ class ZoneSpider(scrapy.Spider):
                           priority=ARTICLE_PRIORITY,
                           cb_kwargs={"list_title": link.title, "list_date": link.date_text,
                                      "list_section": page.section})
-        if matched == 0:
+        if not found.links:
             self._count(FILTERED_PREFIX + "list_without_articles")
         if fresh == 0 and not self.full and not self.catch_up:
             self._count("zonenews/lists/stopped_nothing_new")
@@ -153,7 +148,7 @@ class ZoneSpider(scrapy.Spider):
             self._count("zonenews/lists/stopped_max_pages")
             return
         for next_url in page.next_urls[:1]:
-            if _usable(str, next_url) is None:
+            if usable(str, next_url) is None:
                 self._count(FILTERED_PREFIX + "bad_link")
             elif on_domains(next_url, self.site.allowed_domains):
                 yield Request(next_url, callback=self.parse_list, errback=self.on_error,
@@ -197,37 +192,6 @@ class ZoneSpider(scrapy.Spider):
         self.logger.warning("%s: %s", getattr(request, "url", "?"), failure.getErrorMessage())
 
 
-def _usable(form: Callable[[str], str], url: str) -> str | None:
-    """``form(url)`` if a request can be made for it; None for a link with a broken port or host.
-
-    One such link on a list page must cost that link, not the whole page.
-    """
-    try:
-        formed = form(url)
-        port = urlsplit(formed).port   # raises for an IPv6 host or port that does not parse
-    except ValueError:
-        return None
-    return None if port == 0 else formed
-
-
 def _content_type(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
-
-
-def page_problem(body: bytes, content_type: str | None) -> str | None:
-    """``empty_page`` or ``not_html`` for an answer that cannot be a page of the site, else None.
-
-    Zone servers often label HTML wrongly (``text/plain``, ``application/octet-stream``)
-    or not at all, so only a type that is plainly something else (an image, a PDF)
-    decides by itself; otherwise the bytes must contain markup and no NUL.
-    """
-    if not body.strip():
-        return "empty_page"
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
-    head = body[:_SNIFF_BYTES]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # UTF-16 with a BOM: NUL bytes are part of its text
-    if mime.startswith(_NOT_HTML_TYPES) or b"\0" in head or not _MARKUP.search(head):
-        return "not_html"
-    return None

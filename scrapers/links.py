@@ -1,0 +1,51 @@
+"""Which links of a list page are the site's articles.
+
+The spider and the check before a crawl (``scrapers.precheck``) decide it here,
+so the check can never call a page "nothing new" that the spider would crawl.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from scrapers.extract.listing import ListLink, ListPage
+from scrapers.sites import Site
+from scrapers.urls import canonical_url, on_domains
+
+
+@dataclass
+class ListArticles:
+    links: list[tuple[str, ListLink]] = field(default_factory=list)  # canonical URL, link
+    filtered: Counter[str] = field(default_factory=Counter)          # links refused, by reason
+
+
+def article_links(page: ListPage, site: Site) -> ListArticles:
+    """The page's links to the site's articles, in page order, under their canonical URLs."""
+    found = ListArticles()
+    for link in page.links:
+        if not site.article_url_pattern.search(link.url):
+            continue
+        url = usable(canonical_url, link.url)
+        if url is None:
+            found.filtered["bad_link"] += 1
+        elif not on_domains(url, site.allowed_domains):
+            found.filtered["offsite_link"] += 1
+        else:
+            found.links.append((url, link))
+    return found
+
+
+def usable(form: Callable[[str], str], url: str) -> str | None:
+    """``form(url)`` if a request can be made for it; None for a link with a broken port or host.
+
+    One such link on a list page must cost that link, not the whole page.
+    """
+    try:
+        formed = form(url)
+        port = urlsplit(formed).port   # raises for an IPv6 host or port that does not parse
+    except ValueError:
+        return None
+    return None if port == 0 else formed
