@@ -81,7 +81,8 @@ def _opener() -> urllib.request.OpenerDirector:
 def _fetch(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, bytes, str | None]:
     request = urllib.request.Request(url, headers={
         "User-Agent": settings.USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "en"})   # what Scrapy sends
     try:
         with opener.open(request, timeout=settings.DOWNLOAD_TIMEOUT) as answer:
             status, headers = answer.status, answer.headers
@@ -98,11 +99,11 @@ def _fetch(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, bytes,
 
 
 def _robots(opener: urllib.request.OpenerDirector, start_urls: Sequence[str]) -> dict[str, Protego]:
-    """robots.txt of each start host as RFC 9309 reads it: 4xx means no rules; 3xx and 5xx the
-    crawl must handle."""
+    """robots.txt of each start host as RFC 9309 reads it: a 4xx means no rules; anything but
+    a 2xx (a redirect, a 5xx) is for the crawl to handle."""
+    hosts = {urlsplit(u).netloc: urlsplit(u).scheme for u in reversed(start_urls)}
     rules = {}
-    for netloc in dict.fromkeys(urlsplit(u).netloc for u in start_urls):
-        scheme = next(urlsplit(u).scheme for u in start_urls if urlsplit(u).netloc == netloc)
+    for netloc, scheme in hosts.items():
         status, body, _type = _fetch(opener, f"{scheme}://{netloc}/robots.txt")
         if 400 <= status < 500:
             body = b""
