@@ -35,8 +35,8 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.0
 # AutoThrottle follows the server's own latency: a slow government server is asked less often.
+# It starts at the site's delay (set by the spider from the site file).
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 # The longest wait for one page; ZONENEWS_DOWNLOAD_TIMEOUT changes it (a slow network, tests).

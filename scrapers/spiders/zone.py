@@ -74,9 +74,10 @@ class ZoneSpider(scrapy.Spider):
         s.set("CONCURRENT_REQUESTS", site.concurrency, priority="spider")
         s.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
         s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(site.concurrency), priority="spider")
+        # The site's delay is AutoThrottle's floor and its start; it slows down from there as
+        # the server's answers slow. Starting higher only made every crawl's first second idle.
         s.set("DOWNLOAD_DELAY", site.delay, priority="spider")
-        s.set("AUTOTHROTTLE_START_DELAY", max(site.delay, min(0.5, s.getfloat(
-            "AUTOTHROTTLE_START_DELAY"))), priority="spider")
+        s.set("AUTOTHROTTLE_START_DELAY", site.delay, priority="spider")
         s.set("ROBOTSTXT_OBEY", site.obey_robots, priority="spider")
         s.set("CLOSESPIDER_TIMEOUT", site.timeout, priority="spider")
         if spider.known_urls_needed():
