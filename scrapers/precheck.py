@@ -72,7 +72,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def _opener() -> urllib.request.OpenerDirector:
     # Scrapy does not verify certificates either, and zone sites often have broken ones.
-    tls = ssl.create_default_context()
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     tls.check_hostname = False
     tls.verify_mode = ssl.CERT_NONE
     return urllib.request.build_opener(_NoRedirects, urllib.request.HTTPSHandler(context=tls))

@@ -4,13 +4,19 @@ sends the site to its crawl, which then decides as it always has."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
@@ -132,6 +138,42 @@ def test_a_site_never_crawled_is_not_looked_at_first(
                                 open_database(f"sqlite:///{tmp_path / 'z.db'}"))
     assert not verdict.nothing_new and verdict.reason == "no earlier crawl"
     assert not faults.hits
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no authority signed, as many zone sites have."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "zone.example")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_a_site_on_https_with_a_self_signed_certificate_is_checked_like_any_other(
+        tmp_path: Path) -> None:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(*self_signed(tmp_path))
+    with FaultServer() as faults:
+        faults.httpd.socket = tls.wrap_socket(faults.httpd.socket, server_side=True)
+        faults.base = faults.base.replace("http://", "https://")
+        GdColumn(faults, per_page=12).publish(12)
+        sites = make_site(tmp_path / "sites", faults)
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        zonenews("crawl", "gd-test", db=db, sites=sites, check=True)
+        faults.reset_hits()
+
+        verdict = check_start_pages(load_catalog([sites]).get("gd-test"), open_database(db))
+
+    assert verdict.nothing_new, verdict.reason
+    assert dict(faults.hits) == {"/robots.txt": 1, START: 1}
 
 
 # ---------------------------------------------------------------- answers the crawl must see
