@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,12 @@ SQLITE_BUSY_SECONDS = 60.0
 
 _ready: set[str] = set()
 _ready_lock = threading.Lock()
+# One engine per database in a process (its pool shared by the runner, the run recorder and the
+# store), for the few databases a process uses at once; the least recently opened beyond that
+# is disposed, so a process that opens many databases (the tests) never holds their files open.
+ENGINES_KEPT = 8
+_engines: OrderedDict[str, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
 
 
 class DatabaseError(RuntimeError):
@@ -130,6 +137,12 @@ def _first_line(exc: BaseException) -> str:
 
 def open_database(url: str | None = None) -> sessionmaker[Session]:
     """Sessions on a database whose schema is current: what every command starts with."""
-    engine = make_engine(database_url(url))
+    key = database_url(url)
+    with _engines_lock:
+        engine = _engines.pop(key, None) or make_engine(key)
+        _engines[key] = engine
+        while len(_engines) > ENGINES_KEPT:
+            # Connections in use stay open until they are returned; only idle ones close now.
+            _engines.popitem(last=False)[1].dispose()
     ensure_schema(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -150,7 +150,3 @@ class StorePipeline:
         if self.ticker is not None and self.ticker.running:
             self.ticker.stop()
         self.flush()
-        if self.sessions is not None:
-            bind = self.sessions.kw.get("bind")
-            if bind is not None:
-                bind.dispose()

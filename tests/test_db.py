@@ -75,3 +75,21 @@ def test_a_url_we_cannot_use_is_refused_in_one_line(url: str) -> None:
     with pytest.raises(DatabaseError) as raised:
         database_url(url)
     assert "\n" not in str(raised.value)
+
+
+def test_one_process_shares_one_engine_per_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    assert open_database(url).kw["bind"] is open_database(url).kw["bind"]
+
+
+def test_databases_beyond_those_kept_close_their_idle_connections_and_still_work(
+        tmp_path: Path) -> None:
+    first = open_database(f"sqlite:///{tmp_path / 'first.db'}")
+    with first() as session:
+        session.execute(sa.text("SELECT 1"))
+    assert first.kw["bind"].pool.checkedin() == 1
+    for n in range(db.ENGINES_KEPT):
+        open_database(f"sqlite:///{tmp_path / f'{n}.db'}")
+    assert first.kw["bind"].pool.checkedin() == 0   # disposed: its file is not held open
+    with first() as session:
+        assert session.execute(sa.text("SELECT count(*) FROM articles")).scalar() == 0

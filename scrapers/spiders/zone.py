@@ -38,6 +38,8 @@ from scrapers.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
+
+
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
