@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -23,6 +24,10 @@ _ANCHORS = etree.XPath("//a[@href]")
 _BASE = etree.XPath("//base/@href")
 _DATASTORES = etree.XPath("//script[@type='text/xml'][contains(., 'datastore')]")
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
+_NEXT_GROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.DOTALL)
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""")
+# The answer of Hanweb's list proxy (``/module/web/jpage/dataproxy.jsp``): the datastore itself.
+_DATASTORE_DOCUMENT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?<datastore\b")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "article", "section", "td", "span",
                         "h2", "h3", "h4", "em", "dl", "header", "footer", "time"})
@@ -126,6 +131,8 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
         validate_selector(name, expr)
     try:
         text = decode_page(body, content_type)
+        if _DATASTORE_DOCUMENT.match(text):
+            text = f"<html><body>{_datastore_html(text)}</body></html>"
         root = parse(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return ListPage([], [], None)
@@ -151,10 +158,19 @@ def _unpack_datastores(root: Element) -> None:
     The records are parsed and put where the script was, so their links keep their place.
     """
     for script in _DATASTORES(root):
-        records = "".join(_RECORD.findall(script.text or ""))
-        holder = parse(f"<div class='datastore'>{records}</div>").find("body/div")
+        holder = parse(_datastore_html(script.text or "")).find("body/div")
         if holder is not None:
             script.getparent().replace(script, holder)
+
+
+def _datastore_html(datastore: str) -> str:
+    """The records of a Hanweb datastore as HTML, and its next group of records as a rel=next
+    link: the list proxy's address, which answers with the next datastore."""
+    records = "".join(_RECORD.findall(datastore))
+    group = _NEXT_GROUP.search(datastore)
+    href = _HREF.search(group.group(1)) if group else None
+    more = f'<a rel="next" href="{escape(href.group(1))}"></a>' if href else ""
+    return f"<div class='datastore'>{records}{more}</div>"
 
 
 def _base_url(url: str, base_href: str) -> str:
