@@ -299,6 +299,9 @@ _EN_VERBS = re.compile(
 )
 _NAME_TAIL_WORDS = 2
 
+# A role written `role/` (文/刘伟 图/陈静), the form of a whole line of credits.
+_SLASHED_ROLE = re.compile(f"(?:{_alternation(list(_ZH_ROLES))})[{_SPACES}]*[/／]")
+
 # Where a credit glued to a paragraph may begin.
 _GLUE_POINT = re.compile(r"(?<=[。！？!?.…”\"』」])|(?=[（(【\[])")
 _GLUE_WINDOW = 400
@@ -481,6 +484,8 @@ def _read(line: str) -> Credits | None:
     if not text or _SENTENCE.search(text):
         return None
     english = not _HAS_HAN.search(text)
+    if not english and _SLASHED_ROLE.match(text):
+        text = _unglue_slashed_roles(text)
     if len(text) > (_MAX_EN if english else _MAX_ZH):
         return None
     roles = _roles(text, english)
@@ -517,6 +522,17 @@ def _read(line: str) -> Credits | None:
             if not credits.take_each(kinds[claim.role], chunk):
                 return None
     return credits.build()
+
+
+def _unglue_slashed_roles(text: str) -> str:
+    """文/刘伟图/陈静编辑/林娜 → 文/刘伟 图/陈静 编辑/林娜: in a line of `role/name` credits a
+    `role/` glued to the name before it starts a credit of its own. Roles are matched from the
+    left, so 责任编辑/ stays whole."""
+    cuts = [m.start() for m in _SLASHED_ROLE.finditer(text)
+            if m.start() and _HAS_HAN.match(text, m.start() - 1)]
+    for cut in reversed(cuts):
+        text = f"{text[:cut]} {text[cut:]}"
+    return text
 
 
 def _kinds(roles: Sequence[_Role], chunks: Sequence[str],

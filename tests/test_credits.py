@@ -56,6 +56,9 @@ def from_(source: str) -> Credits:
      Credits(authors=("刘玺东", "易赛楠"), photographers=("刘玺东", "易赛楠"))),
     ("（记者 崔小远 通讯员 陈白虹）", by("崔小远", "陈白虹")),
     ("摄影/张艳  编辑/苏芳", Credits(photographers=("张艳",), editors=("苏芳",))),
+    # role/name credits with no space between one name and the next role
+    ("文/刘伟图/陈静编辑/林娜", Credits(authors=("刘伟",), photographers=("陈静",), editors=("林娜",))),
+    ("文/刘伟责任编辑/王丽", Credits(authors=("刘伟",), responsible_editors=("王丽",))),
     ("采写：南都见习记者 林子沛", by("林子沛")),
     # every author role
     ("文/宋雪梅", by("宋雪梅")),
