@@ -48,6 +48,20 @@ def is_credit_line(line: str) -> bool:
     return _read(line) is not None
 
 
+def caption_credits(caption: str) -> Credits:
+    """Who took a picture, from the credit that ends its caption (图为开工现场。杨帆 摄,
+    `The park at night (Photo by Li Ming)`): the photographer only, whatever else the credit
+    calls them, since a caption credits the picture."""
+    text = caption.strip()
+    tail = _CAPTION_SENTENCE.split(text)[-1]
+    words = text.split()
+    for candidate in (tail, *(" ".join(words[-n:]) for n in range(2, min(4, len(words)) + 1))):
+        found = _read(candidate)
+        if found and found.photographers:
+            return Credits(photographers=found.photographers)
+    return Credits()
+
+
 def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
     """Body paragraphs with the credit lines taken out, and the credits they held.
 
@@ -301,6 +315,9 @@ _NAME_TAIL_WORDS = 2
 
 # A role written `role/` (文/刘伟 图/陈静), the form of a whole line of credits.
 _SLASHED_ROLE = re.compile(f"(?:{_alternation(list(_ZH_ROLES))})[{_SPACES}]*[/／]")
+
+# Where the last sentence of a caption starts: after a stop, or at an opening bracket.
+_CAPTION_SENTENCE = re.compile(r"(?<=[。！？；!?;])|(?<=\.\s)|(?=[（(【\[])")
 
 # Where a credit glued to a paragraph may begin.
 _GLUE_POINT = re.compile(r"(?<=[。！？!?.…”\"』」])|(?=[（(【\[])")

@@ -14,7 +14,13 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from pipelines.body import Body, clean_body
-from pipelines.credits import Credits, is_credit_line, parse_credits, split_credits
+from pipelines.credits import (
+    Credits,
+    caption_credits,
+    is_credit_line,
+    parse_credits,
+    split_credits,
+)
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
@@ -61,6 +67,8 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     paragraphs, credits = split_credits(body.paragraphs)
     paragraphs = _without_page_furniture(paragraphs, title)
     credits = _with_bylines(credits, raw.get("byline") or [])
+    for image in body.images:
+        credits = credits.merge(caption_credits(image.caption or ""))
     if not paragraphs:
         raise Unusable("no_body")
     body_text = "\n".join(paragraphs)

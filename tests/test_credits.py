@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.credits import Credits, is_credit_line, parse_credits, split_credits
+from pipelines.credits import (
+    Credits,
+    caption_credits,
+    is_credit_line,
+    parse_credits,
+    split_credits,
+)
 
 SEED_NAME = "000_d713aaca8bbf0266.txt"
 SEED_PLACES = [Path(__file__).parent / "fixtures" / "seed" / SEED_NAME,
@@ -473,3 +479,20 @@ def test_split_credits_only_removes_text_and_keeps_the_order(paragraphs: list[st
         elif position == last and position > 0:
             assert original.startswith(text)  # a glued credit tail may go
     assert sum(map(len, body)) <= sum(map(len, paragraphs))
+
+
+@pytest.mark.parametrize("caption, photographers", [
+    ("图为集中开工仪式现场。杨帆 摄", ("杨帆",)),
+    ("图为集中开工仪式现场 杨帆 摄", ("杨帆",)),
+    ("开工现场（记者 李明 摄）", ("李明",)),
+    ("无人机航拍的唐家湾。摄影：张三", ("张三",)),
+    ("The park at night (Photo by Li Ming)", ("Li Ming",)),
+    ("The park at night. Photo: Li Ming", ("Li Ming",)),
+    # a caption that credits nobody
+    ("图为高新区全景", ()),
+    ("他在签约仪式上讲话", ()),
+    ("A worker checks a chip wafer.", ()),
+])
+def test_the_credit_ending_a_caption_names_the_photographer(
+        caption: str, photographers: tuple[str, ...]) -> None:
+    assert caption_credits(caption) == Credits(photographers=photographers)
