@@ -271,3 +271,16 @@ def _text(html: str) -> str:
     """Visible text with tags, entities of space and white space removed, for containment."""
     text = re.sub(r"<[^>]+>", "", html).replace("&nbsp;", "")
     return re.sub(r"[\s\u3000\xa0]+", "", text)
+
+
+def test_a_disclosure_table_gives_the_source_when_no_info_line_does() -> None:
+    page = """<html><body><table class="xxgk">
+      <tr><th>索引号：</th><td>11442000MB2C92547R/2024-00123</td><th>分类：</th><td>通知公告</td></tr>
+      <tr><th>发布机构：</th><td>经济发展和科技信息局</td><th>成文日期：</th><td>2024-06-12</td></tr>
+      <tr><th>信息来源：</th><td colspan="3">火炬开发区经科局</td></tr></table>
+      <h1>关于组织申报2024年度科技创新专项资金项目的通知</h1>
+      <div class="content"><p>各有关单位：为加快推进创新驱动发展战略，现就组织申报2024年度科技创新专项资金项目有关事项通知如下。</p>
+      <p>一、申报对象为在区内注册、具有独立法人资格的企业和科研机构，申报截止时间为7月15日。</p></div>
+      </body></html>""".encode()
+    raw = extract_article(page, "http://zone.example/content/post_2195120.html")
+    assert raw["source"] == "火炬开发区经科局"

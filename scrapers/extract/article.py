@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 from lxml import etree
 
@@ -15,6 +16,7 @@ from .encoding import decode_page
 from .infoline import read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
 from .overrides import Overrides, validate_selector
+from .patterns import LABEL
 from .section import breadcrumb_section, category_section
 from .title import find_title
 
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 _TIME_DATETIME = etree.XPath("//time/@datetime")
 _TAG_LINKS = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_TABLE_ROWS = etree.XPath("//tr[th or td]")
+_ROW_CELLS = etree.XPath("th|td")
 _KEYWORD_SPLIT = re.compile(r"\s*[,，;；、|]\s*")
 _INFO_LINES = 8       # an info line sits within a few lines after the headline
 _FOOTER_LINES = 8     # （责任编辑：…） sits within a few lines after the body
@@ -57,6 +61,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     info = read_info(line.text for line in _info_lines(title_element, body))
     footer = read_info(line.text for line in (
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))
+    table = read_info(_labelled_cells(root))
 
     item["title"] = title
     item["published"] = _unique([
@@ -66,7 +71,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
         *footer.published, *info.updated, *footer.updated,
     ])
     item["source"] = (overrides.text("source") or meta.get("contentsource", "source")
-                      or info.source or footer.source)
+                      or info.source or footer.source or table.source)
     item["byline"] = _unique([
         *overrides.texts("authors"), *info.credits, *footer.credits,
         *filter(None, [meta.get("author", "article:author")]), *meta.ld_names("author"),
@@ -95,6 +100,19 @@ def _info_lines(title: Element, body: Body | None) -> list[Line]:
             break
         picked.append(line)
     return picked
+
+
+def _labelled_cells(root: Element) -> list[str]:
+    """``label：value`` of table cells that print a label beside its value, as the disclosure
+    table of a government notice does (<th>信息来源：</th><td>火炬开发区经科局</td>)."""
+    pairs = []
+    for row in _TABLE_ROWS(root):
+        cells = [squash(text_of(cell)) for cell in _ROW_CELLS(row)]
+        for cell, value in pairwise(cells):
+            label = cell.rstrip(":：")
+            if value and LABEL.fullmatch(f"{label}："):
+                pairs.append(f"{label}：{value}")
+    return pairs
 
 
 def _tags(root: Element, meta: PageMeta, overrides: Overrides) -> list[str]:
