@@ -159,28 +159,34 @@ _ZH_TITLES = ("见习记者", "实习记者", "全媒体记者", "融媒体记�
 _ZH_STAFF_ROLES = (*_ZH_TITLES, "责任编辑", "编辑")
 
 _EN_ROLES: dict[str, _Kind] = {
-    **dict.fromkeys(["article", "text", "author", "writer", "reporter", "trainee reporter",
-                     "intern reporter", "intern", "all-media reporter", "all media reporter",
+    **dict.fromkeys(["article", "text", "author", "authors", "writer", "writers", "reporter",
+                     "reporters", "trainee reporter", "trainee reporters", "intern reporter",
+                     "intern", "interns", "all-media reporter", "all media reporter",
                      "full-media reporter", "financial media reporter", "converged media reporter",
-                     "correspondent", "special correspondent"], _Kind.AUTHOR),
+                     "correspondent", "correspondents", "special correspondent",
+                     # 采写, 采访/撰文 as machine translation prints them
+                     "interview and writing", "interviewing and writing", "reporting and writing",
+                     "interview and text"], _Kind.AUTHOR),
     **dict.fromkeys(["photo", "photos", "cover photo", "cover picture", "picture", "pictures",
-                     "photograph", "photographs", "photography", "photographer", "video"],
-                    _Kind.PHOTOGRAPHER),
+                     "photograph", "photographs", "photography", "photographer", "photographers",
+                     "video"], _Kind.PHOTOGRAPHER),
     **dict.fromkeys(["text and pictures", "text and photos", "text and photo", "pictures and text",
                      "photos and text", "words and pictures"], _Kind.AUTHOR_AND_PHOTOGRAPHER),
-    "editor": _Kind.EDITOR,
-    **dict.fromkeys(["responsible editor", "editor in charge", "editor-in-charge",
-                     "executive editor"], _Kind.RESPONSIBLE_EDITOR),
+    **dict.fromkeys(["editor", "editors"], _Kind.EDITOR),
+    **dict.fromkeys(["responsible editor", "responsible editors", "editor in charge",
+                     "editors in charge", "editor-in-charge", "executive editor"],
+                    _Kind.RESPONSIBLE_EDITOR),
     **dict.fromkeys(["review", "reviewer", "audit", "auditor", "final review", "first trial",
                      "second trial", "third trial", "first instance", "second instance",
                      "third instance", "proofreading", "proofreader", "planning",
                      "overall planning", "planner", "coordinator"], _Kind.OTHER),
 }
 
-_EN_TITLES = ("reporter", "trainee reporter", "intern reporter", "intern", "all-media reporter",
-              "all media reporter", "full-media reporter", "financial media reporter",
-              "converged media reporter", "correspondent", "special correspondent",
-              "photographer")
+_EN_TITLES = ("reporter", "reporters", "trainee reporter", "trainee reporters", "intern reporter",
+              "intern", "interns", "all-media reporter", "all media reporter",
+              "full-media reporter", "financial media reporter", "converged media reporter",
+              "correspondent", "correspondents", "special correspondent", "photographer",
+              "photographers")
 # Translations of 图 that are ordinary English words too: roles only beside a separator
 # (`Figure/Li Chao`, `Li Chao/Map`), never in a sentence (`the figure shows`).
 _EN_SEPARATED_ROLES: dict[str, _Kind] = dict.fromkeys(
@@ -276,12 +282,16 @@ _EN_OFFICE_NAME = (
     r"(?:Agency|Group|Bureau|Committee|Daily|News|Newspaper|Network|Center|Centre|Office"
     r"|Department|Media|Press|Times|TV|Radio|Station)"
 )
+# A one-word brand right after a role's separator (`Interview and writing: Nandu trainee
+# reporter Lin Zipei`, 采写：南都见习记者 林子沛) employs the titled person; it names nobody.
+_EN_BRAND = r"(?:(?<=[:：/|｜])|(?<=[:：/|｜]\s))[A-Z][a-z]+\+?"
 # An employer printed before a job title qualifies the person (`Zhuhai Special Zone News
 # reporter Liang Hua`), as 珠海传媒集团记者 does in Chinese; its capitals tell it from prose.
 _EN_ROLE = re.compile(
     r"(?<![\w-])(?:"
-    r"(?P<source>source\s+of(?=\s)|source(?=\s*[:：/]))"
-    f"|(?:(?P<employer>(?-i:{_EN_OFFICE_NAME}))\\s+(?=(?:{_alternation(_EN_TITLES)})(?![\\w-])))?"
+    r"(?P<source>source\s+of(?=\s)|source(?=\s*[:：/|｜]))"
+    f"|(?:(?P<employer>(?-i:{_EN_OFFICE_NAME}|{_EN_BRAND}))\\s+"
+    f"(?=(?:{_alternation(_EN_TITLES)})(?![\\w-])))?"
     f"(?P<role>{_alternation(list(_EN_ROLES))})(?:\\s+by(?=\\s))?"
     f"|(?P<separated>{_alternation(list(_EN_SEPARATED_ROLES))})(?=\\s*[{_SEPARATORS}])"
     f"|(?<=[/／])(?P<separated_after>{_alternation(list(_EN_SEPARATED_ROLES))})"

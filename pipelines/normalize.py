@@ -64,7 +64,9 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
         raise Unusable("no_title")
 
     body = clean_body(raw.get("body_html") or "", url)
-    paragraphs, credits = split_credits(body.paragraphs)
+    # A caption goes with its picture (``images``), not into the article's text.
+    captions = {image.caption for image in body.images if image.caption}
+    paragraphs, credits = split_credits([p for p in body.paragraphs if p not in captions])
     paragraphs = _without_page_furniture(paragraphs, title)
     credits = _with_bylines(credits, raw.get("byline") or [])
     for image in body.images:
@@ -88,7 +90,7 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
         site=raw["site"],
         title=title,
         body_text=body_text,
-        body_html=_kept_html(body, paragraphs),
+        body_html=_kept_html(body, paragraphs, captions),
         timezone=tz_name,
         published_at=published,
         section=_clean(raw.get("section")) or _clean(raw.get("list_section")) or None,
@@ -160,8 +162,8 @@ def _summarize(paragraphs: list[str]) -> str:
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
 
 
-def _kept_html(body: Body, kept: list[str]) -> str:
-    """The safe HTML of the blocks that survived credit removal, in page order.
+def _kept_html(body: Body, kept: list[str], captions: set[str]) -> str:
+    """The safe HTML of the blocks that survived credit removal, and of captions, in page order.
 
     A block whose text the credit parser shortened (a credit glued to the last
     sentence) is re-rendered from the kept text, so no credit leaks into HTML.
@@ -169,7 +171,7 @@ def _kept_html(body: Body, kept: list[str]) -> str:
     remaining = list(kept)
     parts: list[str] = []
     for block in body.blocks:
-        if not block.text:
+        if not block.text or block.text in captions:
             parts.append(block.html)
             continue
         if not remaining:

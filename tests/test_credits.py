@@ -62,6 +62,13 @@ def from_(source: str) -> Credits:
      Credits(authors=("刘玺东", "易赛楠"), photographers=("刘玺东", "易赛楠"))),
     ("（记者 崔小远 通讯员 陈白虹）", by("崔小远", "陈白虹")),
     ("摄影/张艳  编辑/苏芳", Credits(photographers=("张艳",), editors=("苏芳",))),
+    # machine-translated credits: plural roles, 采写, a brand before the title, `|` separators
+    ("Reporters: He Mei, Tan Jun", by("He Mei", "Tan Jun")),
+    ("(Responsible editors: Tang Shiyao, Ding Tao)", in_charge("Tang Shiyao", "Ding Tao")),
+    ("Interview and writing: Nandu trainee reporter Lin Zipei", by("Lin Zipei")),
+    ("Text and pictures/Liu Xidong, Yi Sainan Source | Zhuhai High-tech Zone Editor | Su Fang",
+     Credits(authors=("Liu Xidong", "Yi Sainan"), photographers=("Liu Xidong", "Yi Sainan"),
+             editors=("Su Fang",), source="Zhuhai High-tech Zone")),
     # role/name credits with no space between one name and the next role
     ("文/刘伟图/陈静编辑/林娜", Credits(authors=("刘伟",), photographers=("陈静",), editors=("林娜",))),
     ("文/刘伟责任编辑/王丽", Credits(authors=("刘伟",), responsible_editors=("王丽",))),

@@ -284,3 +284,16 @@ def test_a_disclosure_table_gives_the_source_when_no_info_line_does() -> None:
       </body></html>""".encode()
     raw = extract_article(page, "http://zone.example/content/post_2195120.html")
     assert raw["source"] == "火炬开发区经科局"
+
+
+def test_an_english_date_with_at_and_pm_keeps_its_time_and_a_category_is_not_an_author() -> None:
+    page = b"""<html><body><h1 class="post-title">Robotics park topped out</h1>
+      <p class="post-meta"><span class="tie-date">Aug 14, 2024 at 4:20 pm</span>
+      <span class="post-meta-author">By </span>
+      <span class="post-cats"><a href="/category/industry/" rel="category tag">Industry</a></span></p>
+      <div class="entry"><p>On August 13th, the main structure of the robotics industrial park in the
+      zone was topped out, one month ahead of schedule, with an investment of 1.8 billion yuan.</p>
+      <p>Twelve robot enterprises have signed letters of intent to move in.</p></div></body></html>"""
+    raw = extract_article(page, "http://zone.example/2024/08/14/robotics-park/")
+    assert raw["published"][0] == "Aug 14, 2024 at 4:20 pm"
+    assert raw["byline"] == []

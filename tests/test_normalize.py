@@ -113,3 +113,15 @@ def test_a_meta_author_who_is_the_responsible_editor_is_not_the_author() -> None
 ])
 def test_language_is_read_from_the_script(text: str, hint: str | None, language: str | None) -> None:
     assert detect_language(text, hint) == language
+
+
+def test_a_caption_goes_with_its_picture_and_credits_the_photographer() -> None:
+    rec = normalize(raw(
+        '<div><div class="wp-caption"><img src="/a.jpg"><p class="wp-caption-text">'
+        "高新区企业生产车间。李明 摄</p></div><p>近日，省工业和信息化厅公布了专精特新企业名单。</p>"
+        "<figure><img src='/b.jpg'><figcaption>签约现场</figcaption></figure>"
+        "<p>高新区新增38家企业入选。</p></div>"), now=NOW)
+    assert rec.body_text == "近日，省工业和信息化厅公布了专精特新企业名单。\n高新区新增38家企业入选。"
+    assert [i["caption"] for i in rec.images] == ["高新区企业生产车间。李明 摄", "签约现场"]
+    assert "<figcaption>签约现场</figcaption>" in rec.body_html
+    assert rec.photographers == ["李明"]

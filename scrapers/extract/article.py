@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 _TIME_DATETIME = etree.XPath("//time/@datetime")
 _TAG_LINKS = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+# A post's category link, printed right after an empty "By" (`By <a rel="category tag">`).
+_CATEGORY_LINKS = etree.XPath(
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
 _TABLE_ROWS = etree.XPath("//tr[th or td]")
 _ROW_CELLS = etree.XPath("th|td")
 _KEYWORD_SPLIT = re.compile(r"\s*[,，;；、|]\s*")
@@ -72,8 +75,10 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     ])
     item["source"] = (overrides.text("source") or meta.get("contentsource", "source")
                       or info.source or footer.source or table.source)
+    categories = {f"By {squash(text_of(link))}" for link in _CATEGORY_LINKS(root)}
     item["byline"] = _unique([
-        *overrides.texts("authors"), *info.credits, *footer.credits,
+        *overrides.texts("authors"),
+        *(line for line in (*info.credits, *footer.credits) if line not in categories),
         *filter(None, [meta.get("author", "article:author")]), *meta.ld_names("author"),
     ])
     item["section"] = (overrides.text("section") or meta.get("columnname")
