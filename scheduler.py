@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -381,27 +381,30 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
     if not sites:
         logger.error("no site has an enabled [schedule]: nothing to run")
         return 1
-    try:
-        crawls = ChildCrawls(db_url, site_dirs, verbose=verbose)
-        reaped = reap_interrupted(crawls.sessions)
-        scheduler = build_scheduler(sites, crawls)
-    except (DatabaseError, SQLAlchemyError) as exc:
-        logger.error("database: %s", exc)
-        return 1
-    if reaped:
-        logger.warning("runs %s marked interrupted: their processes had ended",
-                       ", ".join(map(str, reaped)))
-    for job in scheduler.get_jobs():
-        site = job.args[0]
-        logger.info("%s: %s, next run %s", site.key, describe_schedule(site),
-                    job.next_run_time.isoformat(timespec="seconds"))
-    return serve(scheduler, crawls)
+    # Signals are taken from here on: one that comes while the database is opened still
+    # stops the scheduler cleanly (it then starts no crawl).
+    with _stop_on_signals() as stop:
+        try:
+            crawls = ChildCrawls(db_url, site_dirs, verbose=verbose)
+            reaped = reap_interrupted(crawls.sessions)
+            scheduler = build_scheduler(sites, crawls)
+        except (DatabaseError, SQLAlchemyError) as exc:
+            logger.error("database: %s", exc)
+            return 1
+        if reaped:
+            logger.warning("runs %s marked interrupted: their processes had ended",
+                           ", ".join(map(str, reaped)))
+        for job in scheduler.get_jobs():
+            site = job.args[0]
+            logger.info("%s: %s, next run %s", site.key, describe_schedule(site),
+                        job.next_run_time.isoformat(timespec="seconds"))
+        return serve(scheduler, crawls, stop)
 
 
-def serve(scheduler: BlockingScheduler, crawls: ChildCrawls) -> int:
-    """Run ``scheduler`` in the foreground until a signal or a failure; the exit status."""
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event that SIGINT or SIGTERM sets, for as long as the block runs."""
     stop = threading.Event()
-    failures: list[BaseException] = []
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
@@ -409,6 +412,18 @@ def serve(scheduler: BlockingScheduler, crawls: ChildCrawls) -> int:
             return
         logger.info("%s: stopping", signal.Signals(signum).name)
         stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(scheduler: BlockingScheduler, crawls: ChildCrawls, stop: threading.Event) -> int:
+    """Run ``scheduler`` in the foreground until ``stop`` is set or a failure; the exit status."""
+    failures: list[BaseException] = []
 
     def on_job_error(event: Any) -> None:
         logger.error("%s: the scheduler itself failed (%s: %s); stopping so that it can be "
@@ -423,7 +438,6 @@ def serve(scheduler: BlockingScheduler, crawls: ChildCrawls) -> int:
 
     scheduler.add_listener(on_job_error, EVENT_JOB_ERROR)
     scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         scheduler.start()
     except Exception as exc:  # the scheduler's own failure: logged, then exit 1
@@ -432,8 +446,6 @@ def serve(scheduler: BlockingScheduler, crawls: ChildCrawls) -> int:
     finally:
         stop.set()
         ended = crawls.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     if not ended:
         logger.error("some crawls did not end in time; their runs are marked interrupted at "
                      "the next start")
