@@ -211,7 +211,8 @@ _FILLER = frozenset({"报道", "等", "等人"})
 
 # --- the shapes of a credit line ----------------------------------------------------------------
 
-_HAN = "\u4e00-\u9fff"
+# Han characters, with the rare ones of Extensions A and B that names use (刘䶮).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002a6df"
 _SEPARATORS = "/／：:｜|丨"
 _LISTS = "、，,;；"
 _BRACKETS = "（）()【】\\[\\]〔〕"

@@ -69,6 +69,8 @@ def from_(source: str) -> Credits:
     ("Text and pictures/Liu Xidong, Yi Sainan Source | Zhuhai High-tech Zone Editor | Su Fang",
      Credits(authors=("Liu Xidong", "Yi Sainan"), photographers=("Liu Xidong", "Yi Sainan"),
              editors=("Su Fang",), source="Zhuhai High-tech Zone")),
+    # a name with a character of CJK Extension A
+    ("记者 刘䶮 通讯员 王浩然", by("刘䶮", "王浩然")),
     # role/name credits with no space between one name and the next role
     ("文/刘伟图/陈静编辑/林娜", Credits(authors=("刘伟",), photographers=("陈静",), editors=("林娜",))),
     ("文/刘伟责任编辑/王丽", Credits(authors=("刘伟",), responsible_editors=("王丽",))),
