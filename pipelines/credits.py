@@ -171,7 +171,9 @@ _EN_ROLES: dict[str, _Kind] = {
                      "photograph", "photographs", "photography", "photographer", "photographers",
                      "video"], _Kind.PHOTOGRAPHER),
     **dict.fromkeys(["text and pictures", "text and photos", "text and photo", "pictures and text",
-                     "photos and text", "words and pictures"], _Kind.AUTHOR_AND_PHOTOGRAPHER),
+                     "photos and text", "words and pictures", "text/picture", "text/pictures",
+                     "text/photo", "text/photos", "picture/text", "photo/text"],
+                    _Kind.AUTHOR_AND_PHOTOGRAPHER),
     **dict.fromkeys(["editor", "editors"], _Kind.EDITOR),
     **dict.fromkeys(["responsible editor", "responsible editors", "editor in charge",
                      "editors in charge", "editor-in-charge", "executive editor"],
@@ -409,12 +411,23 @@ class _Builder:
         pieces = _EN_NAME_SPLIT.split(text) if self.english else _ZH_NAME_SPLIT.split(text)
         names: list[str] = []
         for piece in pieces:
-            name = _english_name(piece) if self.english else _chinese_name(piece)
-            if name is None:
+            if self.english:
+                found = [_english_name(half) for half in _name_pairs(piece)]
+            else:
+                found = [_chinese_name(piece)]
+            if None in found:
                 return None
-            if name:
-                names.append(name)
+            names += [name for name in found if name]
         return names
+
+
+def _name_pairs(piece: str) -> list[str]:
+    """`Cai Lijun Wen Jiaxin` is two people (文/图 蔡丽君 温佳欣 with the space kept): four or
+    six capitalised words, two to a name, as romanised Chinese names are written."""
+    words = piece.split()
+    if len(words) in (4, 6) and all(word[:1].isupper() for word in words):
+        return [" ".join(words[i:i + 2]) for i in range(0, len(words), 2)]
+    return [piece]
 
 
 def _is_office(text: str, english: bool) -> bool:

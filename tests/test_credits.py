@@ -69,6 +69,9 @@ def from_(source: str) -> Credits:
     ("Text and pictures/Liu Xidong, Yi Sainan Source | Zhuhai High-tech Zone Editor | Su Fang",
      Credits(authors=("Liu Xidong", "Yi Sainan"), photographers=("Liu Xidong", "Yi Sainan"),
              editors=("Su Fang",), source="Zhuhai High-tech Zone")),
+    ("Text/Picture Cai Lijun Wen Jiaxin Editor/Zeng Yu",
+     Credits(authors=("Cai Lijun", "Wen Jiaxin"), photographers=("Cai Lijun", "Wen Jiaxin"),
+             editors=("Zeng Yu",))),
     # a name with a character of CJK Extension A
     ("记者 刘䶮 通讯员 王浩然", by("刘䶮", "王浩然")),
     # role/name credits with no space between one name and the next role

@@ -297,3 +297,26 @@ def test_an_english_date_with_at_and_pm_keeps_its_time_and_a_category_is_not_an_
     raw = extract_article(page, "http://zone.example/2024/08/14/robotics-park/")
     assert raw["published"][0] == "Aug 14, 2024 at 4:20 pm"
     assert raw["byline"] == []
+
+
+def test_a_custom_english_portal_header_teaser_and_disclaimer() -> None:
+    page = b"""<html><body>
+      <div class="crumb">Current location: <a href="/">Home</a> &gt; <a href="/policy/">Policy
+      Express</a> &gt; Text</div>
+      <div class="detail-wrap"><h1 class="detail-tit">The zone opens 2024 innovation subsidies</h1>
+      <div class="detail-meta"><div class="dm-l">Source: Zhuhai High-tech Zone Science and Technology
+      Innovation Bureau | Author: Xu Lanlan | 2024-08-02 09:20:15</div></div>
+      <div class="detail-summary"><b>[Abstract]</b> Recently, the bureau issued a notice on the
+      declaration of 2024 technological innovation subsidy projects, up to 3 million yuan each...</div>
+      <div class="detail-txt"><p>Recently, the bureau issued a notice on the declaration of 2024
+      technological innovation subsidy projects, the maximum subsidy for a single enterprise is 3
+      million yuan.</p><p>The declaration time is from August 5 to August 30, 2024, online.</p></div>
+      <div class="detail-statement">Statement: Articles reprinted by this website are for conveying
+      more information only and do not mean that this website agrees with their views, thank you.</div>
+      </div></body></html>"""
+    raw = extract_article(page, "http://zone.example/content/2024-08/02/content_31188.htm")
+    assert raw["published"][0] == "2024-08-02 09:20:15"
+    assert raw["source"] == "Zhuhai High-tech Zone Science and Technology Innovation Bureau"
+    assert raw["section"] == "Policy Express"
+    assert "[Abstract]" not in raw["body_html"] and "Statement" not in raw["body_html"]
+    assert "maximum subsidy" in raw["body_html"]

@@ -101,8 +101,10 @@ def _info_lines(title: Element, body: Body | None) -> list[Line]:
         return []
     picked = []
     for line in lines:
-        if len(line.text) >= _PARAGRAPH and not read_info([line.text]).published:
-            break
+        if len(line.text) >= _PARAGRAPH:
+            facts = read_info([line.text])
+            if not (facts.published or facts.bare_dates or facts.source):
+                break   # the article's text has begun
         picked.append(line)
     return picked
 

@@ -34,6 +34,9 @@ _MIN_SKIN_TEXT = 20
 _NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
                        "related", "share", "copyright", "header", "banner", "links", "friend",
                        "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad"})
+# Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
+_NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
+                       "copyright", "update"})
 _POSITIVE = frozenset({"content", "article", "body", "text", "zw", "detail", "main", "post",
                        "entry", "zoom", "con", "cont", "txt", "wenzhang", "neirong", "view"})
 # Blocks that live inside body containers but are not the article.
@@ -110,7 +113,8 @@ def _by_density(root: Element) -> Body | None:
     scores: dict[Element, float] = {}
     for paragraph in _PARAGRAPHS(root):
         text = text_of(paragraph)
-        if len(text) < 25 or _link_share(paragraph, len(text)) > 0.5:
+        if (len(text) < 25 or _link_share(paragraph, len(text)) > 0.5
+                or class_tokens(paragraph) & _NOT_TEXT):
             continue
         vote = 1 + sum(text.count(mark) for mark in "，。、,.；;") + min(len(text) / 100, 3)
         parent = paragraph.getparent()

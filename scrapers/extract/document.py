@@ -124,7 +124,7 @@ class _LineWriter:
                 self.flush()
                 outer, self.block = self.block, element
                 if element.text:
-                    self.buffer.append(element.text)
+                    self.buffer.append(_unwrapped(element.text))
                 for child in element:
                     self.walk(child)
                 self.flush()
@@ -132,12 +132,12 @@ class _LineWriter:
             else:
                 self.buffer.append("  ")  # an element edge separates fields on info lines
                 if element.text:
-                    self.buffer.append(element.text)
+                    self.buffer.append(_unwrapped(element.text))
                 for child in element:
                     self.walk(child)
                 self.buffer.append("  ")
         if element.tail:
-            self.buffer.append(element.tail)
+            self.buffer.append(_unwrapped(element.tail))
 
 
 def render_lines(element: Element) -> list[Line]:
@@ -145,7 +145,7 @@ def render_lines(element: Element) -> list[Line]:
     writer = _LineWriter()
     writer.block = element
     if element.text:
-        writer.buffer.append(element.text)
+        writer.buffer.append(_unwrapped(element.text))
     for child in element:
         writer.walk(child)
     writer.flush()
@@ -164,7 +164,7 @@ def lines_after(element: Element, limit: int, stop: Element | None = None) -> li
         while node is not None:
             writer.block = node.getparent()
             if node.tail:
-                writer.buffer.append(node.tail)
+                writer.buffer.append(_unwrapped(node.tail))
             for sibling in node.itersiblings():
                 writer.walk(sibling)
             node = node.getparent()
@@ -196,11 +196,18 @@ def lines_before(element: Element, limit: int) -> list[Line]:
     return lines[-limit:] if limit else []
 
 
+def _unwrapped(text: str) -> str:
+    """A text node with the line breaks of the HTML source read as one space, as a browser
+    shows them: a value wrapped in the source is one value, not two fields."""
+    return _SOURCE_BREAK.sub(" ", text)
+
+
 def _keep_gaps(match: re.Match[str]) -> str:
     """Squash white space but keep wide gaps (and element edges): they separate fields."""
     return "  " if len(match.group(0)) > 1 else " "
 
 
+_SOURCE_BREAK = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 

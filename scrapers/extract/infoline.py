@@ -76,7 +76,9 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
         value = VALUE_END.split(value.strip(), maxsplit=1)[0].strip(" ，,;；、。")
         if not value:
             continue
-        if kind == "source" and facts.source is None and len(value) <= 50:
+        # An English agency's name is long: Zhuhai High-tech Zone Science and Technology Bureau
+        if kind == "source" and facts.source is None and len(value) <= (
+                50 if _CJK.search(value) else 100):
             facts.source = value
         elif kind == "credit" and len(value) <= 60:
             facts.credits.append(f"{squash(match.group(1))}：{value}")

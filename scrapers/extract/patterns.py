@@ -44,7 +44,10 @@ BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>>|>|＞|》|»|›|→|/|\\)\s*")
 # The last breadcrumb item of an article page is often a placeholder, not the column.
 BREADCRUMB_PLACEHOLDERS = frozenset({"正文", "详情", "内容", "文章", "详细内容", "正文内容",
                                      "浏览文章", "文章详情", "新闻详情", "阅读全文", "详细信息",
-                                     "首页", "home", "网站首页"})
+                                     "首页", "home", "网站首页",
+                                     # 正文 as machine translation prints it
+                                     "text", "body", "main text", "full text", "content",
+                                     "details", "article"})
 
 
 def label_kind(label: str) -> str:
