@@ -320,3 +320,26 @@ def test_a_custom_english_portal_header_teaser_and_disclaimer() -> None:
     assert raw["section"] == "Policy Express"
     assert "[Abstract]" not in raw["body_html"] and "Statement" not in raw["body_html"]
     assert "maximum subsidy" in raw["body_html"]
+
+
+@pytest.mark.parametrize("text", [
+    # paragraphs as <section>s, as app editors write them
+    "".join(f"<section><span>{p}</span></section>" for p in (
+        "3月11日上午，珠海高新区集成电路设计产业园二期项目正式开工，总建筑面积约21万平方米。",
+        "据介绍，二期项目将建设研发办公楼、中试验证平台、人才公寓及配套商业设施。")),
+    # one text block whose lines are broken by <br>
+    "3月11日上午，珠海高新区集成电路设计产业园二期项目正式开工，总建筑面积约21万平方米。<br>"
+    "据介绍，二期项目将建设研发办公楼、中试验证平台、人才公寓及配套商业设施。<br>",
+])
+def test_a_share_page_body_is_its_text_block_not_the_column_tag_or_copyright_around_it(
+        text: str) -> None:
+    page = f"""<html><body><main class="share-main">
+      <div class="chn-tag"><a href="/h5/col/1.html">高新区</a></div>
+      <h1 class="share-title">珠海高新区集成电路设计产业园二期开工</h1>
+      <div class="share-by"><span>姚昊</span><span>2026年03月12日 10:25</span></div>
+      <div class="share-txt">{text}</div>
+      <div class="share-copy">本稿件所含文字、图片和音视频资料，版权均属珠海传媒集团所有，未经授权不得转载。</div>
+      </main></body></html>""".encode()
+    raw = extract_article(page, "http://zone.example/a/202603/12/AP69b2108875225cec7bbaaaf7.html")
+    assert "3月11日上午" in raw["body_html"]
+    assert "高新区</a>" not in raw["body_html"] and "版权" not in raw["body_html"]

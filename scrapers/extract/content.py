@@ -28,15 +28,18 @@ _END_MARKERS = etree.XPath(
     " | //comment()[contains(., '$[信息内容]>end')]"
 )
 _PARAGRAPHS = etree.XPath("//body//*[self::p or self::pre or self::td[not(.//td)]"
-                          " or self::div[not(.//div or .//p or .//table or .//li)]]")
+                          " or self::div[not(.//div or .//section or .//p or .//table or .//li)]"
+                          " or self::section[not(.//div or .//section or .//p or .//table"
+                          " or .//li)]]")
 _LINKS = etree.XPath(".//a")
+_BREAKS = etree.XPath("br")
 _MIN_SKIN_TEXT = 20
 _NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
                        "related", "share", "copyright", "header", "banner", "links", "friend",
                        "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad"})
 # Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
 _NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
-                       "copyright", "update"})
+                       "copyright", "copy", "banquan", "update"})
 _POSITIVE = frozenset({"content", "article", "body", "text", "zw", "detail", "main", "post",
                        "entry", "zoom", "con", "cont", "txt", "wenzhang", "neirong", "view"})
 # Blocks that live inside body containers but are not the article.
@@ -118,7 +121,11 @@ def _by_density(root: Element) -> Body | None:
             continue
         vote = 1 + sum(text.count(mark) for mark in "，。、,.；;") + min(len(text) / 100, 3)
         parent = paragraph.getparent()
-        for share, voter in ((1.0, parent), (0.5, None if parent is None else parent.getparent())):
+        # A block whose lines are broken by <br> is a text container itself (a share page's
+        # text div): it stands for the body before the parent around it does.
+        itself = paragraph if paragraph.tag in {"div", "section"} and _BREAKS(paragraph) else None
+        for share, voter in ((1.0, itself), (1.0, parent),
+                             (0.5, None if parent is None else parent.getparent())):
             if voter is not None and voter.tag not in {"html", "body"}:
                 scores[voter] = scores.get(voter, 0.0) + vote * share
     best, best_score = None, 0.0
