@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -114,8 +115,11 @@ def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
     responsible editor is not the author because the template says so.
     """
     bare: list[Credits] = []
+    # Whoever the article credits as its editor is not its author because a byline says so.
+    editing = {*credits.editors, *credits.responsible_editors}
     for line in bylines:
         found = byline_credits(line)
+        found = replace(found, authors=tuple(a for a in found.authors if a not in editing))
         if parse_credits(line) or is_credit_line(line):
             credits = credits.merge(found)
         elif found:

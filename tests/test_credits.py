@@ -72,6 +72,7 @@ def from_(source: str) -> Credits:
     ("Text/Picture Cai Lijun Wen Jiaxin Editor/Zeng Yu",
      Credits(authors=("Cai Lijun", "Wen Jiaxin"), photographers=("Cai Lijun", "Wen Jiaxin"),
              editors=("Zeng Yu",))),
+    ("文、图｜周倩", Credits(authors=("周倩",), photographers=("周倩",))),
     # a name with a character of CJK Extension A
     ("记者 刘䶮 通讯员 王浩然", by("刘䶮", "王浩然")),
     # role/name credits with no space between one name and the next role

@@ -343,3 +343,20 @@ def test_a_share_page_body_is_its_text_block_not_the_column_tag_or_copyright_aro
     raw = extract_article(page, "http://zone.example/a/202603/12/AP69b2108875225cec7bbaaaf7.html")
     assert "3月11日上午" in raw["body_html"]
     assert "高新区</a>" not in raw["body_html"] and "版权" not in raw["body_html"]
+
+
+def test_a_share_page_time_without_its_year_is_read_beside_the_byline() -> None:
+    page = """<html><body><h1 class="share-title">珠海高新区“春风行动”专场招聘会举行</h1>
+      <div class="share-by"><span>周倩</span><span>03-11 16:40</span></div>
+      <div class="share-txt"><p>3月11日，珠海高新区2026年“春风行动”暨高校毕业生专场招聘会举行，提供岗位超3000个。</p>
+      <p>本次招聘会吸引了区内120余家企业参加。</p></div></body></html>""".encode()
+    raw = extract_article(page, "http://zone.example/a/202603/11/AP69b12484063ab7f5a60d2c39.html")
+    assert "03-11 16:40" in raw["published"]
+    assert raw["byline"] == ["作者：周倩"]
+
+
+def test_a_list_pages_title_names_its_column_without_page_number_or_site() -> None:
+    page = """<html><head><title>高新区（第2页） - 珠海+</title></head><body><ul>
+      <li><a href="/a/202603/02/AP69a4dc60a1ce366756505783.html">珠海高新区新增专精特新企业</a></li>
+      </ul></body></html>""".encode()
+    assert extract_list(page, "http://zone.example/h5/col/607d-2.html").section == "高新区"

@@ -125,3 +125,12 @@ def test_a_caption_goes_with_its_picture_and_credits_the_photographer() -> None:
     assert [i["caption"] for i in rec.images] == ["高新区企业生产车间。李明 摄", "签约现场"]
     assert "<figcaption>签约现场</figcaption>" in rec.body_html
     assert rec.photographers == ["李明"]
+
+
+def test_a_byline_naming_the_articles_editor_does_not_make_them_its_author() -> None:
+    rec = normalize(raw("<div><p>（珠海特区报记者 刘伟 通讯员 高新宣）</p>"
+                        "<p>3月11日上午，珠海高新区集成电路设计产业园二期项目正式开工。</p>"
+                        "<p>【编辑：姚昊　责编：汤诗瑶、丁涛】</p></div>",
+                        byline=["作者：姚昊"]), now=NOW)
+    assert rec.authors == ["刘伟", "高新宣"]
+    assert rec.editors == ["姚昊"]

@@ -16,6 +16,8 @@ _NOT_A_NAME = re.compile(r"[报网台社区局委会室部处厅院府站刊号�
                          r"作者|编辑|发布|时间|日期|当前|位置|打印|关闭|分享)")
 # A blog header line: "2022-06-10 0 By" (no author) or "By Jane Doe".
 _BY_NAME = re.compile(r"(?<![A-Za-z])[Bb]y:?\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})")
+# A day without its year is a date only with its time beside it (hizh.cn: "黄佳琪 03-11 16:40").
+_TIMED_DAY = re.compile(r"(?<![\d/.-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?![\d:])")
 _NOT_AUTHORS = frozenset({"admin", "administrator", "editor", "webmaster", "root", "staff"})
 
 
@@ -36,14 +38,14 @@ def read_info(lines: Iterable[str]) -> InfoFacts:
     waiting: str | None = None  # a name alone on its line, waiting for the time below it
     for line in lines:
         _read_labels(line, facts)
-        if waiting and DATE.match(line):
+        if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
             facts.credits.append(f"作者：{waiting}")
         waiting = None
         name = _BARE_NAME.match(line)
         if name and _is_name(name.group(1)):
             if name.end() == len(line):
                 waiting = name.group(1)
-            elif DATE.match(line, name.end()):
+            elif DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
                 facts.credits.append(f"作者：{name.group(1)}")
         facts.credits += [f"By {by.group(1)}" for by in _BY_NAME.finditer(line)
                           if by.group(1).lower() not in _NOT_AUTHORS]
@@ -85,3 +87,7 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
     for date in DATE.finditer(line):
         if not any(start <= date.start() < stop for start, stop in claimed):
             facts.bare_dates.append(squash(date.group(0)))
+            claimed.append((date.start(), date.end()))
+    for day in _TIMED_DAY.finditer(line):
+        if not any(start <= day.start() < stop for start, stop in claimed):
+            facts.bare_dates.append(squash(day.group(0)))

@@ -28,6 +28,8 @@ _NEXT_GROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", 
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""")
 # The answer of Hanweb's list proxy (``/module/web/jpage/dataproxy.jsp``): the datastore itself.
 _DATASTORE_DOCUMENT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?<datastore\b")
+_PAGE_NUMBER = re.compile(r"[（(]?\s*第\s*\d+\s*页\s*[）)]?")
+_TITLE_PARTS = re.compile(r"\s+[-–—|｜]\s+|\s*[_|｜]\s*")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
 _ITEM_TAGS = frozenset({"li", "tr", "dd", "dt", "p", "div", "article", "section", "td", "span",
                         "h2", "h3", "h4", "em", "dl", "header", "footer", "time"})
@@ -143,9 +145,15 @@ def extract_list(body: bytes, url: str, *, content_type: str | None = None,
     meta = read_meta(root)
     section = (overrides.text("section") or meta.get("columnname")
                or breadcrumb_section(root, classed(root), text)
-               or strip_site_suffix(meta.title, _site_names(meta)) or None)
+               or _column_name(strip_site_suffix(meta.title, _site_names(meta))) or None)
     return ListPage(list_links(root, resolve, overrides),
                     next_page_urls(root, url, resolve, overrides), section)
+
+
+def _column_name(title: str) -> str:
+    """A list page's title is its column's name, then the page number and the site's name:
+    ``高新区（第2页） - 珠海+`` is the column 高新区."""
+    return _TITLE_PARTS.split(_PAGE_NUMBER.sub("", title).strip())[0].strip()
 
 
 def _site_names(meta: PageMeta) -> set[str]:
