@@ -474,7 +474,7 @@ def bench_queries(report: Report, sizes: Sizes, pg: str | None, data: Path | Non
 # ---------------------------------------------------------------- extraction
 
 FAMILIES = (("gd-", "§1 Guangdong cluster"), ("trs-", "§2 TRS / Hanweb"),
-            ("hanweb", "§2 TRS / Hanweb"), ("hizh", "§3 Zhuhai Media Group"),
+            ("hanweb", "§2 TRS / Hanweb"), ("ucap", "§2 TRS / Hanweb"), ("hizh", "§3 Zhuhai Media Group"),
             ("republisher", "§4 English republishers"))
 Page = tuple[bytes, str, str | None]     # body, URL, Content-Type
 
