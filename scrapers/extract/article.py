@@ -64,7 +64,6 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     info = read_info(line.text for line in _info_lines(title_element, body))
     footer = read_info(line.text for line in (
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))
-    table = read_info(_labelled_cells(root))
 
     item["title"] = title
     item["published"] = _unique([
@@ -74,7 +73,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
         *footer.published, *info.updated, *footer.updated,
     ])
     item["source"] = (overrides.text("source") or meta.get("contentsource", "source")
-                      or info.source or footer.source or table.source)
+                      or info.source or footer.source or read_info(_labelled_cells(root)).source)
     categories = {f"By {squash(text_of(link))}" for link in _CATEGORY_LINKS(root)}
     item["byline"] = _unique([
         *overrides.texts("authors"),

@@ -199,7 +199,7 @@ def lines_before(element: Element, limit: int) -> list[Line]:
 def _unwrapped(text: str) -> str:
     """A text node with the line breaks of the HTML source read as one space, as a browser
     shows them: a value wrapped in the source is one value, not two fields."""
-    return _SOURCE_BREAK.sub(" ", text)
+    return _SOURCE_BREAK.sub(" ", text) if "\n" in text or "\r" in text else text
 
 
 def _keep_gaps(match: re.Match[str]) -> str:
