@@ -360,3 +360,17 @@ def test_a_list_pages_title_names_its_column_without_page_number_or_site() -> No
       <li><a href="/a/202603/02/AP69a4dc60a1ce366756505783.html">珠海高新区新增专精特新企业</a></li>
       </ul></body></html>""".encode()
     assert extract_list(page, "http://zone.example/h5/col/607d-2.html").section == "高新区"
+
+
+@pytest.mark.parametrize("url, count, next_urls", [
+    ("http://zone.example/zwdt/gxyw/index.html", 3, ["http://zone.example/zwdt/gxyw/index_2.html"]),
+    ("http://zone.example/zwdt/gxyw/index_2.html", 3, ["http://zone.example/zwdt/gxyw/index_3.html"]),
+    ("http://zone.example/zwdt/gxyw/index_3.html", 3, []),
+])
+def test_a_pager_drawn_by_script_from_a_page_count_variable(
+        url: str, count: int, next_urls: list[str]) -> None:
+    page = f"""<html><body><table><tr><td><a href="content/post_2662147.html">储能产业大会举行</a>
+      </td></tr></table><div id="fyBox"></div><script>var pagesTotal = {count}; var pageCur = 1;
+      document.getElementById('fyBox').innerHTML = build(pagesTotal, pageCur);</script>
+      </body></html>""".encode()
+    assert extract_list(page, url).next_urls == next_urls

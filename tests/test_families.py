@@ -37,8 +37,6 @@ def field_mismatches(want: dict[str, object], got: dict[str, object]) -> list[st
 
 # Families whose pages show what zonenews cannot read yet; each flips to a failure once it can.
 KNOWN_GAPS = {
-    "gd-e": "a pager drawn by a script from variables (pagesTotal, pageCur, pageBase): the "
-            "second list page is never found",
     "ucap-e": "an article split over two pages (549871203_2.html): only the first is read",
 }
 

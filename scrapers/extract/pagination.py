@@ -23,6 +23,9 @@ _NEXT_SYMBOLS = frozenset({"›", "»", ">", ">>", "»»", "＞"})
 _NEXT_CLASSES = frozenset({"next", "nextpage", "next-page", "page-next", "pagenext", "next_page",
                            "nextposts", "next-posts"})
 _LAST_WORDS = frozenset({"尾页", "末页", "最后一页", "last", "last »", "last page"})
+_PAGE_COUNT_VARIABLE = re.compile(
+    r"(?<![\w$])[\w$]*(?:pages?[_$]?(?:total|count|num|sum)|(?:total|count|sum)[_$]?pages?)"
+    r"[\w$]*\s*=\s*(\d+)", re.IGNORECASE)
 _PAGE_SCRIPT = re.compile(r"createPageHTML\s*\(([^)]*)\)")
 _CURRENT_OF_TOTAL = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<!\d)(\d+)\s*/\s*(\d+)\s*页")
 _TOTAL = re.compile(r"共\s*(\d+)\s*页")
@@ -40,8 +43,12 @@ def next_page_urls(root: Element, url: str, resolve: Resolver, overrides: Overri
     found += _REL_NEXT(root)
     anchors = [_Anchor(a) for a in _ANCHORS(root)]
     found += [a.href for a in anchors if a.says_next()]
-    found += _script_pager(root)
-    found += _numbered_successors(url, anchors, resolve, count[1] if count else None)
+    scripted = _script_pager(root)
+    found += scripted or []
+    # A count kept in a script variable says more pages exist, unless createPageHTML said
+    # where the list ends.
+    total = count[1] if count else None if scripted is not None else _script_page_count(root)
+    found += _numbered_successors(url, anchors, resolve, total)
     found += [a.href for a in anchors if a.text in _NEXT_SYMBOLS]
     return _absolute_unique(found, resolve, url)
 
@@ -81,7 +88,7 @@ def _page_count(root: Element) -> tuple[int | None, int] | None:
     return (int(current_match.group(1)) if current_match else None), int(total_match.group(1))
 
 
-def _script_pager(root: Element) -> list[str]:
+def _script_pager(root: Element) -> list[str] | None:
     """Pages written by script, in the two shapes zone CMSs use.
 
     TRS: ``createPageHTML(countPage, currentPage, "index", "htm")``, currentPage
@@ -89,6 +96,7 @@ def _script_pager(root: Element) -> list[str]:
     ``createPageHTML('page_div', countPage, currentPage, 'index', 'html', total)``,
     currentPage one-based (page 2 is ``index_2``). Either way the page after
     ``currentPage`` is ``index_<currentPage + 1>``; only where the list ends differs.
+    None when the page has no such script.
     """
     for script in _SCRIPTS(root):
         for call in _PAGE_SCRIPT.finditer(script):
@@ -98,7 +106,7 @@ def _script_pager(root: Element) -> list[str]:
             count, current, stem, ext, one_based = arguments
             last = current >= count if one_based else current + 1 >= count
             return [] if last else [f"{stem}_{current + 1}.{ext}"]
-    return []
+    return None   # no pager script on this page
 
 
 def _arguments(root: Element, text: str) -> tuple[int, int, str, str, bool] | None:
@@ -123,6 +131,15 @@ def _arguments(root: Element, text: str) -> tuple[int, int, str, str, bool] | No
     count, current = numbers[0], numbers[1]
     one_based = len(names) >= 3 and current >= 1
     return count, current, names[-2], names[-1], one_based
+
+
+def _script_page_count(root: Element) -> int | None:
+    """The page count a script-drawn pager keeps in a variable (``var pagesTotal = 3;``)."""
+    for script in _SCRIPTS(root):
+        match = _PAGE_COUNT_VARIABLE.search(script)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _variable(root: Element, name: str) -> int | None:
