@@ -31,3 +31,4 @@ class RawArticle(scrapy.Item):
     summary = scrapy.Field()        # str | None: meta description
     tags = scrapy.Field()           # list[str]: meta keywords
     page_language = scrapy.Field()  # str | None: <html lang>, og:locale, content-language
+    next_part = scrapy.Field()      # str | None: the next page of an article split over several

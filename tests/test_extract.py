@@ -374,3 +374,24 @@ def test_a_pager_drawn_by_script_from_a_page_count_variable(
       document.getElementById('fyBox').innerHTML = build(pagesTotal, pageCur);</script>
       </body></html>""".encode()
     assert extract_list(page, url).next_urls == next_urls
+
+
+@pytest.mark.parametrize("url, links, next_part", [
+    ("http://zone.example/xwzx/yqdt/549871203.html", ["549871203_2.html"],
+     "http://zone.example/xwzx/yqdt/549871203_2.html"),
+    ("http://zone.example/xwzx/yqdt/549871203_2.html", ["549871203.html", "549871203_3.html"],
+     "http://zone.example/xwzx/yqdt/549871203_3.html"),
+    # TRS counts a split article's pages from zero
+    ("http://zone.example/gzdt/202405/t20240527_4521650.shtml", ["t20240527_4521650_1.shtml"],
+     "http://zone.example/gzdt/202405/t20240527_4521650_1.shtml"),
+    # the next article of the column is not a part of this one
+    ("http://zone.example/gxdt/content/post_2662147.html", ["post_2662148.html"], None),
+    ("http://zone.example/xwzx/yqdt/549871203_2.html", ["549871203.html"], None),
+])
+def test_an_article_split_over_pages_names_its_next_part(
+        url: str, links: list[str], next_part: str | None) -> None:
+    anchors = "".join(f'<a href="{href}">{n}</a> ' for n, href in enumerate(links, 1))
+    page = f"""<html><body><h1>硅基新材料产业发展政策解读</h1><div class="wz-con">
+      <p>在支持项目落地方面，对新引进的固定资产投资5亿元以上的制造业项目给予补助。</p>
+      </div><div class="wz-fenye">{anchors}</div></body></html>""".encode()
+    assert extract_article(page, url)["next_part"] == next_part

@@ -35,15 +35,7 @@ def field_mismatches(want: dict[str, object], got: dict[str, object]) -> list[st
     return wrong
 
 
-# Families whose pages show what zonenews cannot read yet; each flips to a failure once it can.
-KNOWN_GAPS = {
-    "ucap-e": "an article split over two pages (549871203_2.html): only the first is read",
-}
-
-
-@pytest.mark.parametrize("family", [
-    pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_GAPS[f], strict=True))
-    if f in KNOWN_GAPS else f for f in FAMILIES])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_a_family_is_read_right_with_the_minimal_site_file(
         family: str, server: FixtureServer, tmp_path: Path) -> None:
     folder = SITES / family

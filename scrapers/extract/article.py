@@ -16,7 +16,9 @@ from .encoding import decode_page
 from .infoline import read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
 from .overrides import Overrides, validate_selector
+from .pagination import next_part_url
 from .patterns import LABEL
+from .resolve import Resolver
 from .section import breadcrumb_section, category_section
 from .title import find_title
 
@@ -44,7 +46,7 @@ def extract_article(body: bytes, url: str, *, content_type: str | None = None,
     for name, expr in (selectors or {}).items():
         validate_selector(name, expr)
     item = RawArticle(url=url, title=None, published=[], section=None, source=None, byline=[],
-                      body_html="", summary=None, tags=[], page_language=None)
+                      body_html="", summary=None, tags=[], page_language=None, next_part=None)
     try:
         text = decode_page(body, content_type)
         root = parse(text)
@@ -88,6 +90,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     item["tags"] = _tags(root, meta, overrides)
     item["page_language"] = _language(root, meta)
     item["body_html"] = body_html(body, title) if body is not None else ""
+    item["next_part"] = next_part_url(root, item["url"], Resolver(item["url"]))
 
 
 def _info_lines(title: Element, body: Body | None) -> list[Line]:

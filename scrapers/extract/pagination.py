@@ -31,6 +31,8 @@ _CURRENT_OF_TOTAL = re.compile(r"第\s*(\d+)\s*/\s*(\d+)\s*页|(?<!\d)(\d+)\s*/\
 _TOTAL = re.compile(r"共\s*(\d+)\s*页")
 _CURRENT = re.compile(r"第\s*(\d+)\s*页")
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?:_(?P<number>\d+))?\.(?P<ext>s?html?)$")
+# An article page's leaf: a part number is one or two digits after the article's own name.
+_PART = re.compile(r"^(?P<stem>.+?)(?:_(?P<part>\d{1,2}))?\.(?P<ext>s?html?)$")
 _WP_PAGE = re.compile(r"^(?P<stem>.*?/)page/(?P<number>\d+)/?$")
 
 
@@ -68,6 +70,24 @@ class _Anchor:
 
     def says_last(self) -> bool:
         return self.text in _LAST_WORDS or "last" in self.classes
+
+
+def next_part_url(root: Element, url: str, resolve: Resolver) -> str | None:
+    """The next page of an article split over several, when the page links it; None for a
+    whole article. ``549871203.html`` goes on in ``549871203_2.html`` (TRS: ``…_1.htm``),
+    ``549871203_2.html`` in ``549871203_3.html``."""
+    directory, _, leaf = urlsplit(url).path.rpartition("/")
+    part = _PART.match(leaf)
+    if not part:
+        return None
+    stem, ext = part.group("stem"), part.group("ext")
+    numbers = [int(part.group("part")) + 1] if part.group("part") else [2, 1]
+    wanted = {f"{directory}/{stem}_{n}.{ext}" for n in numbers}
+    for anchor in _ANCHORS(root):
+        target = resolve(anchor.get("href"))
+        if target is not None and urlsplit(target).path in wanted:
+            return target
+    return None
 
 
 def _hrefs(results: list[object]) -> list[str]:

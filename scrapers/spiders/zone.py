@@ -38,6 +38,8 @@ from scrapers.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
+# The most pages one article is read from (a long policy document split by its CMS).
+MAX_ARTICLE_PARTS = 20
 
 
 def _truthy(value: Any) -> bool:
@@ -158,7 +160,7 @@ class ZoneSpider(scrapy.Spider):
                               cb_kwargs={"page_no": page_no + 1})
 
     def parse_article(self, response: Response, list_title: str | None, list_date: str | None,
-                      list_section: str | None) -> Iterator[RawArticle]:
+                      list_section: str | None) -> Iterator[RawArticle | Request]:
         problem = page_problem(response.body, _content_type(response))
         if problem:
             self._count(ERROR_PREFIX + problem)
@@ -178,6 +180,36 @@ class ZoneSpider(scrapy.Spider):
         raw["list_title"] = list_title
         raw["list_date"] = list_date
         raw["list_section"] = list_section
+        yield from self._whole(raw, part=1)
+
+    def parse_article_part(self, response: Response, raw: RawArticle,
+                           part: int) -> Iterator[RawArticle | Request]:
+        """A later page of an article split over several: its text joins the first page's.
+
+        An article whose part cannot be read is not stored, so the next crawl tries it again.
+        """
+        problem = page_problem(response.body, _content_type(response))
+        if problem:
+            self._count(ERROR_PREFIX + problem)
+            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
+            return
+        self._count(PAGES_ARTICLE)
+        more = extract_article(response.body, response.url, content_type=_content_type(response),
+                               selectors=self.site.selectors)
+        raw["body_html"] = f"{raw['body_html']}\n{more['body_html']}"
+        raw["byline"] = [*raw["byline"], *more["byline"]]
+        raw["next_part"] = more["next_part"]
+        yield from self._whole(raw, part)
+
+    def _whole(self, raw: RawArticle, part: int) -> Iterator[RawArticle | Request]:
+        """The article once all its pages are read: the request for its next page until then."""
+        following = raw.get("next_part")
+        if (following and part < MAX_ARTICLE_PARTS and following not in self.scheduled
+                and on_domains(following, self.site.allowed_domains)):
+            self.scheduled.add(following)
+            yield Request(following, callback=self.parse_article_part, errback=self.on_error,
+                          priority=ARTICLE_PRIORITY + 1, cb_kwargs={"raw": raw, "part": part + 1})
+            return
         yield raw
 
     def on_error(self, failure: Failure) -> None:
