@@ -76,7 +76,7 @@ def next_part_url(root: Element, url: str, resolve: Resolver) -> str | None:
     """The next page of an article split over several, when the page links it; None for a
     whole article. ``549871203.html`` goes on in ``549871203_2.html`` (TRS: ``…_1.htm``),
     ``549871203_2.html`` in ``549871203_3.html``."""
-    directory, _, leaf = urlsplit(url).path.rpartition("/")
+    directory, _, leaf = (_path(url) or "").rpartition("/")
     part = _PART.match(leaf)
     if not part:
         return None
@@ -85,9 +85,16 @@ def next_part_url(root: Element, url: str, resolve: Resolver) -> str | None:
     wanted = {f"{directory}/{stem}_{n}.{ext}" for n in numbers}
     for anchor in _ANCHORS(root):
         target = resolve(anchor.get("href"))
-        if target is not None and urlsplit(target).path in wanted:
+        if target is not None and _path(target) in wanted:
             return target
     return None
+
+
+def _path(url: str) -> str | None:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # a link with a broken host: not a part of this article
+        return None
 
 
 def _hrefs(results: list[object]) -> list[str]:
