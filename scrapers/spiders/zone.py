@@ -161,14 +161,9 @@ class ZoneSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, list_title: str | None, list_date: str | None,
                       list_section: str | None) -> Iterator[RawArticle | Request]:
-        problem = page_problem(response.body, _content_type(response))
-        if problem:
-            self._count(ERROR_PREFIX + problem)
-            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
+        raw = self._read_article(response)
+        if raw is None:
             return
-        self._count(PAGES_ARTICLE)
-        raw = extract_article(response.body, response.url, content_type=_content_type(response),
-                              selectors=self.site.selectors)
         # Stored under the URL we asked for: a redirect within the site must not make a twin.
         first_url = (response.request.meta.get("redirect_urls") or [response.url])[0] \
             if response.request is not None else response.url
@@ -188,18 +183,24 @@ class ZoneSpider(scrapy.Spider):
 
         An article whose part cannot be read is not stored, so the next crawl tries it again.
         """
-        problem = page_problem(response.body, _content_type(response))
-        if problem:
-            self._count(ERROR_PREFIX + problem)
-            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
+        more = self._read_article(response)
+        if more is None:
             return
-        self._count(PAGES_ARTICLE)
-        more = extract_article(response.body, response.url, content_type=_content_type(response),
-                               selectors=self.site.selectors)
         raw["body_html"] = f"{raw['body_html']}\n{more['body_html']}"
         raw["byline"] = [*raw["byline"], *more["byline"]]
         raw["next_part"] = more["next_part"]
         yield from self._whole(raw, part)
+
+    def _read_article(self, response: Response) -> RawArticle | None:
+        """What an article page says, or None (counted) for an answer that is not a page."""
+        problem = page_problem(response.body, _content_type(response))
+        if problem:
+            self._count(ERROR_PREFIX + problem)
+            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
+            return None
+        self._count(PAGES_ARTICLE)
+        return extract_article(response.body, response.url, content_type=_content_type(response),
+                               selectors=self.site.selectors)
 
     def _whole(self, raw: RawArticle, part: int) -> Iterator[RawArticle | Request]:
         """The article once all its pages are read: the request for its next page until then."""
