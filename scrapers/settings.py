@@ -49,7 +49,7 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 # Scrapy starts this many asyncio workers for every response, whatever it yields; our pages
-# yield one item or a list page's links, and 100 workers per page cost a fifth of the crawl's CPU.
+# yield one item or a list page's links, and 100 workers per page cost a tenth of the crawl's CPU.
 CONCURRENT_ITEMS = 8
 
 # No remote control of a crawl: no telnet console, no HTTP code-execution endpoint and its

@@ -15,6 +15,7 @@ _REL_NEXT = etree.XPath("//*[self::a or self::link][@href][contains("
                         "concat(' ', translate(normalize-space(@rel), 'NEXT', 'next'), ' '),"
                         " ' next ')]/@href")
 _ANCHORS = etree.XPath("//a[@href]")
+_HREFS = etree.XPath("//a/@href")
 _SCRIPTS = etree.XPath("//script/text()")
 _NEXT_WORDS = frozenset({"下一页", "下页", "下一頁", "后页", "next", "next page", "older posts",
                          "older entries", "more posts"})
@@ -82,10 +83,13 @@ def next_part_url(root: Element, url: str, resolve: Resolver) -> str | None:
         return None
     stem, ext = part.group("stem"), part.group("ext")
     numbers = [int(part.group("part")) + 1] if part.group("part") else [2, 1]
-    wanted = {f"{directory}/{stem}_{n}.{ext}" for n in numbers}
-    for anchor in _ANCHORS(root):
-        target = resolve(anchor.get("href"))
-        if target is not None and _path(target) in wanted:
+    leaves = {f"{stem}_{n}.{ext}" for n in numbers}
+    for href in _HREFS(root):
+        # Only a link ending in the part's own name is resolved: an article page has hundreds.
+        if href.partition("?")[0].rpartition("/")[2] not in leaves:
+            continue
+        target = resolve(href)
+        if target is not None and _path(target) in {f"{directory}/{leaf}" for leaf in leaves}:
             return target
     return None
 
