@@ -36,6 +36,9 @@ def pg_url() -> Iterator[str]:
     engine = sa.create_engine(base)
     try:
         with engine.begin() as conn:
+            # pg_trgm lives in public, once: created inside a test's schema it would be dropped
+            # with that schema while a concurrent test uses it.
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     except sa.exc.OperationalError as exc:
         pytest.skip(f"PostgreSQL at {PG_ENV} does not answer: {str(exc.orig).splitlines()[0]}")
