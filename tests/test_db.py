@@ -99,19 +99,19 @@ def test_databases_beyond_those_kept_close_their_idle_connections_and_still_work
         assert session.execute(sa.text("SELECT count(*) FROM articles")).scalar() == 0
 
 
-def test_commands_started_at_once_on_a_new_database_all_build_it_once(db_url: str) -> None:
-    """Three first uses at once (a scheduler, a crawl and a query started together) all succeed,
-    and the schema is built once: migrations take a lock, so none races another's tables."""
+def test_commands_started_at_once_on_a_new_database_all_build_it_once(pg_url: str) -> None:
+    """Three first uses of a new PostgreSQL schema at once all succeed, and it is built once:
+    migrations take a lock, so none races another's tables (SQLite's writer lock did already)."""
     env = {k: v for k, v in os.environ.items() if k != "ZONENEWS_DB"}
-    commands = [("runs",), ("articles", "--limit", "1"), ("sites",)] * 2
-    procs = [subprocess.Popen([sys.executable, "-m", "cli", *args, "--db", db_url], cwd=ROOT,
+    commands = [("runs",), ("articles", "--limit", "1"), ("sites",)]
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", *args, "--db", pg_url], cwd=ROOT,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for args in commands]
     results = [(p.args, *p.communicate(timeout=120), p.returncode) for p in procs]
     for args, _out, err, code in results:
         assert code == 0, f"{args[3:]}: {err}"
         assert "duplicate key" not in err
-    engine = make_engine(database_url(db_url))
+    engine = make_engine(database_url(pg_url))
     assert current_revision(engine) == HEAD_REVISION
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
