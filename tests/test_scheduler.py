@@ -251,6 +251,9 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     sites = [site_with({"interval": "1h"}, key="fresh"),
              site_with({"interval": "1h"}, key="stale"),
              site_with({"interval": "1h"}, key="failing"),
+             site_with({"interval": "1h"}, key="killed"),
+             site_with({"interval": "1h"}, key="slow"),
+             site_with({"cron": "0 3 * * *"}, key="nightly-killed"),
              site_with({"interval": "1h"}, key="new"),
              site_with({"cron": "0 3 * * *"}, key="nightly"),
              site_with(None, key="manual"),
@@ -259,6 +262,10 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     add_run(db, "stale", NOW - 30 * H)
     add_run(db, "stale", NOW - 50 * H)
     add_run(db, "failing", NOW - timedelta(minutes=20), status="failed")
+    add_run(db, "killed", NOW - timedelta(minutes=30))
+    add_run(db, "killed", NOW - timedelta(minutes=20), status="interrupted")
+    add_run(db, "slow", NOW - timedelta(minutes=5), status="timeout")
+    add_run(db, "nightly-killed", datetime(2024, 2, 29, 19, 5, tzinfo=UTC), status="interrupted")
     add_run(db, "nightly", datetime(2024, 2, 29, 19, 5, tzinfo=UTC))
 
     scheduler = build_scheduler(sites, ChildCrawls(db), now=NOW)
@@ -267,7 +274,11 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     assert {key: job.next_run_time for key, job in jobs.items()} == {
         "fresh": NOW + timedelta(minutes=50),
         "stale": NOW,
-        "failing": NOW + timedelta(minutes=40),
+        # a last run that did not finish is caught up at once, whatever the schedule says
+        "failing": NOW,
+        "killed": NOW,
+        "slow": NOW,
+        "nightly-killed": NOW,
         "new": NOW,
         "nightly": datetime(2024, 3, 1, 19, 0, tzinfo=UTC),
     }
