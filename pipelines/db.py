@@ -114,7 +114,7 @@ def ensure_schema(engine: Engine) -> None:
                 _migrate(engine, key)
         except Exception as exc:  # any failure: reported as one line with the URL
             raise DatabaseError(
-                f"{engine.url.render_as_string(hide_password=True)}: {_first_line(exc)}") from exc
+                f"{engine.url.render_as_string(hide_password=True)}: {error_line(exc)}") from exc
         _ready.add(key)
 
 
@@ -157,7 +157,8 @@ def current_revision(engine: Engine) -> str | None:
     return revision
 
 
-def _first_line(exc: BaseException) -> str:
+def error_line(exc: BaseException) -> str:
+    """The first line of what the database said: a driver error can run to many lines."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

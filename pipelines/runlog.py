@@ -7,18 +7,21 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
-from pipelines.db import open_database
+from pipelines.db import error_line, open_database
 from pipelines.runs import (
     AlreadyRunning,
     finish_run,
     record_progress,
     start_run,
 )
+from pipelines.store import STORE_FAILED
 from scrapers.stats import (
     DROPPED_PREFIX,
+    NOT_STORED,
     details_from_stats,
     figures_from_stats,
     notes_from_stats,
@@ -30,7 +33,13 @@ HEARTBEAT_SECONDS = 5.0
 
 
 def status_for(reason: str, stats: dict[str, Any]) -> str:
-    """The run status for the reason Scrapy gives when a spider closes."""
+    """The run status for the reason Scrapy gives when a spider closes.
+
+    A crawl that read articles it could not store has not succeeded, whatever
+    the reason it closed: its run must tell the next crawl to walk the lists again.
+    """
+    if stats.get(NOT_STORED) and reason in ("finished", "shutdown"):
+        return "failed"
     if reason == "finished":
         pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
         return "succeeded" if pages > 0 else "failed"
@@ -86,8 +95,10 @@ class RunRecorder:
         try:
             record_progress(self.sessions, self.run_id, figures_from_stats(stats),
                             details_from_stats(stats))
-        except Exception:
-            logger.exception("could not record the progress of run %s", self.run_id)
+        except SQLAlchemyError as exc:
+            # The store says so, in one line, when the database stays away: not this too.
+            logger.info("the progress of run %s could not be recorded: %s", self.run_id,
+                        error_line(exc))
 
     def item_error(self, item: Any, response: Any, failure: Any) -> None:
         """An item pipeline that raised (not a counted drop) still leaves a trace in the run."""
@@ -110,8 +121,15 @@ class RunRecorder:
         if status != "succeeded":
             notes.insert(0, _message(reason, figures.errors))
         message = "; ".join(notes) or None
-        finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
-                   message)
+        try:
+            finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
+                       message)
+        except SQLAlchemyError as exc:
+            # Left running, the row is marked interrupted by the next crawl or scheduler start.
+            level = logging.INFO if stats.get(NOT_STORED) else logging.ERROR
+            logger.log(level, "run %s could not be recorded as %s (%s); the next crawl marks it "
+                       "interrupted", self.run_id, status, error_line(exc))
+            return
         logger.info("run %s %s: %s", self.run_id, status, figures)
 
 
@@ -122,4 +140,6 @@ def _message(reason: str, errors: int) -> str:
         return "stopped at the site's time limit"
     if reason == "shutdown":
         return "stopped by a signal before it finished"
+    if reason == STORE_FAILED:
+        return "stopped: the database took no write"
     return f"closed: {reason}"
