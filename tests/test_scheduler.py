@@ -552,3 +552,41 @@ def test_the_scheduler_refuses_to_start_on_a_database_it_cannot_open(
     assert proc.returncode == 1
     assert "database" in err
 
+
+
+def test_a_scheduler_killed_mid_crawl_catches_up_within_seconds_of_its_restart(
+        db: str, tmp_path: Path) -> None:
+    """kill -9 of the scheduler and its crawl (a power cut, a supervisor killing the unit):
+    the restarted scheduler crawls the site at once, not an hour after the last heartbeat."""
+    with Zone(articles=16, article_delay=0.15) as zone:
+        catch_up_after_kill(zone, db, tmp_path)
+
+
+def catch_up_after_kill(slow_zone: Zone, db: str, tmp_path: Path) -> None:
+    folder = write_sites(tmp_path / "sites", slow_zone, schedule='interval = "1h"')
+    proc = start_scheduler(db, folder)
+    assert wait_until(lambda: len(stored_urls(db)) > 0, 30)
+    (run,) = runs(db)
+    assert run.status == "running" and run.pid is not None
+    proc.kill()
+    proc.communicate()
+    os.kill(run.pid, signal.SIGKILL)
+    assert wait_until(lambda: not pid_alive(run.pid), 10)
+    stored = len(stored_urls(db))
+
+    restarted = time.monotonic()
+    proc = start_scheduler(db, folder)
+    caught_up = wait_until(lambda: len(runs(db)) == 2, 30)
+    started_within = time.monotonic() - restarted
+    finished = wait_until(lambda: runs(db)[-1].status != "running", 60)
+    status, err = stop_within(proc, signal.SIGTERM, 15)
+
+    assert caught_up and finished, err
+    assert started_within < 20, started_within   # a new process's start-up, on a loaded machine
+    assert status == 0, err
+    killed, catch_up = runs(db)
+    assert (killed.status, catch_up.status) == ("interrupted", "succeeded")
+    assert killed.articles_new == stored
+    urls = stored_urls(db)
+    assert len(urls) == len(set(urls)) == slow_zone.articles
+    assert catch_up.articles_new == slow_zone.articles - stored
