@@ -38,11 +38,9 @@ def status_for(reason: str, stats: dict[str, Any]) -> str:
     A crawl that read articles it could not store has not succeeded, whatever
     the reason it closed: its run must tell the next crawl to walk the lists again.
     """
-    if stats.get(NOT_STORED) and reason in ("finished", "shutdown"):
-        return "failed"
     if reason == "finished":
         pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
-        return "succeeded" if pages > 0 else "failed"
+        return "succeeded" if pages > 0 and not stats.get(NOT_STORED) else "failed"
     if reason == "closespider_timeout":
         return "timeout"
     if reason == "shutdown":
@@ -99,6 +97,8 @@ class RunRecorder:
             # The store says so, in one line, when the database stays away: not this too.
             logger.info("the progress of run %s could not be recorded: %s", self.run_id,
                         error_line(exc))
+        except Exception:
+            logger.exception("could not record the progress of run %s", self.run_id)
 
     def item_error(self, item: Any, response: Any, failure: Any) -> None:
         """An item pipeline that raised (not a counted drop) still leaves a trace in the run."""
@@ -119,7 +119,7 @@ class RunRecorder:
         figures = figures_from_stats(stats)
         notes = notes_from_stats(stats)
         if status != "succeeded":
-            notes.insert(0, _message(reason, figures.errors))
+            notes.insert(0, _message(reason, figures.errors, int(stats.get(NOT_STORED, 0))))
         message = "; ".join(notes) or None
         try:
             finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
@@ -133,7 +133,9 @@ class RunRecorder:
         logger.info("run %s %s: %s", self.run_id, status, figures)
 
 
-def _message(reason: str, errors: int) -> str:
+def _message(reason: str, errors: int, not_stored: int) -> str:
+    if reason == "finished" and not_stored:
+        return f"{not_stored} articles could not be stored"
     if reason == "finished":
         return f"no page could be fetched ({errors} errors)"
     if reason == "closespider_timeout":
