@@ -36,7 +36,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from pipelines.db import DB_ENV, DatabaseError, open_database
 from pipelines.models import CrawlRun
 from pipelines.queries import site_states
-from pipelines.runs import AlreadyRunning, mark_run, reap_interrupted, run_of_process, running_run
+from pipelines.runs import (
+    AlreadyRunning,
+    mark_run,
+    reap_interrupted,
+    run_of_process,
+    running_run,
+    stopped_short,
+)
 from scrapers.runner import EXIT_ALREADY_RUNNING
 from scrapers.sites import Site, load_catalog
 from scrapers.stats import RunFigures
@@ -90,18 +97,19 @@ def _cron_trigger(cron: str, site: Site) -> CronTrigger:
 
 
 def next_run_time(site: Site, last_finished: datetime | None,
-                  now: datetime | None = None) -> datetime | None:
+                  now: datetime | None = None, *, unfinished: bool = False) -> datetime | None:
     """When ``site`` is next crawled (UTC); None when it has no enabled schedule.
 
     A site never crawled, or whose last run ended more than an interval (or a
     cron slot) ago, is due ``now``: downtime is caught up with one run, not one
-    per missed slot.
+    per missed slot. So is a site whose last run did not finish (killed, timed
+    out, failed): its archive is known to lack what that run never reached.
     """
     schedule = site.schedule
     if schedule is None or not schedule.enabled:
         return None
     now = now or datetime.now(UTC)
-    if last_finished is None:
+    if last_finished is None or unfinished:
         return now
     if schedule.interval is not None:
         due: datetime | None = last_finished + timedelta(seconds=schedule.interval)
@@ -341,8 +349,13 @@ def build_scheduler(sites: Iterable[Site], crawls: ChildCrawls, *,
         executors={"default": ThreadPoolExecutor(max_workers=max(1, len(scheduled)))},
         job_defaults=JOB_DEFAULTS)
     for site in scheduled:
-        done = states[site.key].last_finished
-        first = next_run_time(site, done.finished_at if done else None, now)
+        state = states[site.key]
+        done = state.last_finished
+        # Runs of dead processes were reaped before; one still running is alive and finishes.
+        last = state.last_run
+        unfinished = last is not None and last.status != "running" and stopped_short(last)
+        first = next_run_time(site, done.finished_at if done else None, now,
+                              unfinished=unfinished)
         if first is None:
             logger.warning("%s: its cron expression never fires; not scheduled", site.key)
             continue

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # which is most of the start-up of a crawl that finds nothing new.
 HEAD_REVISION = "0002"
 SQLITE_BUSY_SECONDS = 60.0
+# The PostgreSQL advisory lock that serialises migrations ("zonenews" in ASCII).
+SCHEMA_LOCK_KEY = 0x7A6F6E656E657773
+MIGRATE_ATTEMPTS = 3
 
 _ready: set[str] = set()
 _ready_lock = threading.Lock()
@@ -108,16 +111,40 @@ def ensure_schema(engine: Engine) -> None:
             return
         try:
             if current_revision(engine) != HEAD_REVISION:
-                from alembic import command
-
-                cfg = alembic_config(key)
-                with engine.begin() as conn:
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
+                _migrate(engine, key)
         except Exception as exc:  # any failure: reported as one line with the URL
             raise DatabaseError(
-                f"{engine.url.render_as_string(hide_password=True)}: {_first_line(exc)}") from exc
+                f"{engine.url.render_as_string(hide_password=True)}: {error_line(exc)}") from exc
         _ready.add(key)
+
+
+def _migrate(engine: Engine, url: str) -> None:
+    """Upgrade to the newest migration, one process at a time.
+
+    Commands started at once on a new database would otherwise create the same
+    tables side by side, and PostgreSQL refuses the second (duplicate key in
+    ``pg_type``). Whoever waited finds the schema current and does nothing:
+    Alembic reads the version inside the locked transaction. On SQLite the
+    ``BEGIN IMMEDIATE`` of every transaction is that lock; on PostgreSQL a
+    transaction-level advisory lock, database-wide because an extension is too.
+    """
+    from alembic import command
+
+    for attempt in range(MIGRATE_ATTEMPTS):
+        cfg = alembic_config(url)
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": SCHEMA_LOCK_KEY})
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+            return
+        except IntegrityError:
+            # A writer that takes no lock (an older zonenews beside this one) created the same
+            # object first; the next attempt finds it.
+            if attempt + 1 == MIGRATE_ATTEMPTS:
+                raise
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -130,7 +157,8 @@ def current_revision(engine: Engine) -> str | None:
     return revision
 
 
-def _first_line(exc: BaseException) -> str:
+def error_line(exc: BaseException) -> str:
+    """The first line of what the database said: a driver error can run to many lines."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

@@ -7,18 +7,21 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
-from pipelines.db import open_database
+from pipelines.db import error_line, open_database
 from pipelines.runs import (
     AlreadyRunning,
     finish_run,
     record_progress,
     start_run,
 )
+from pipelines.store import STORE_FAILED
 from scrapers.stats import (
     DROPPED_PREFIX,
+    NOT_STORED,
     details_from_stats,
     figures_from_stats,
     notes_from_stats,
@@ -30,10 +33,14 @@ HEARTBEAT_SECONDS = 5.0
 
 
 def status_for(reason: str, stats: dict[str, Any]) -> str:
-    """The run status for the reason Scrapy gives when a spider closes."""
+    """The run status for the reason Scrapy gives when a spider closes.
+
+    A crawl that read articles it could not store has not succeeded, whatever
+    the reason it closed: its run must tell the next crawl to walk the lists again.
+    """
     if reason == "finished":
         pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
-        return "succeeded" if pages > 0 else "failed"
+        return "succeeded" if pages > 0 and not stats.get(NOT_STORED) else "failed"
     if reason == "closespider_timeout":
         return "timeout"
     if reason == "shutdown":
@@ -86,6 +93,10 @@ class RunRecorder:
         try:
             record_progress(self.sessions, self.run_id, figures_from_stats(stats),
                             details_from_stats(stats))
+        except SQLAlchemyError as exc:
+            # The store says so, in one line, when the database stays away: not this too.
+            logger.info("the progress of run %s could not be recorded: %s", self.run_id,
+                        error_line(exc))
         except Exception:
             logger.exception("could not record the progress of run %s", self.run_id)
 
@@ -108,18 +119,29 @@ class RunRecorder:
         figures = figures_from_stats(stats)
         notes = notes_from_stats(stats)
         if status != "succeeded":
-            notes.insert(0, _message(reason, figures.errors))
+            notes.insert(0, _message(reason, figures.errors, int(stats.get(NOT_STORED, 0))))
         message = "; ".join(notes) or None
-        finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
-                   message)
+        try:
+            finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
+                       message)
+        except SQLAlchemyError as exc:
+            # Left running, the row is marked interrupted by the next crawl or scheduler start.
+            level = logging.INFO if stats.get(NOT_STORED) else logging.ERROR
+            logger.log(level, "run %s could not be recorded as %s (%s); the next crawl marks it "
+                       "interrupted", self.run_id, status, error_line(exc))
+            return
         logger.info("run %s %s: %s", self.run_id, status, figures)
 
 
-def _message(reason: str, errors: int) -> str:
+def _message(reason: str, errors: int, not_stored: int) -> str:
+    if reason == "finished" and not_stored:
+        return f"{not_stored} articles could not be stored"
     if reason == "finished":
         return f"no page could be fetched ({errors} errors)"
     if reason == "closespider_timeout":
         return "stopped at the site's time limit"
     if reason == "shutdown":
         return "stopped by a signal before it finished"
+    if reason == STORE_FAILED:
+        return "stopped: the database took no write"
     return f"closed: {reason}"

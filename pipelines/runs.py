@@ -9,12 +9,12 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
-from pipelines.models import CrawlRun, utcnow
+from pipelines.models import Article, CrawlRun, utcnow
 from scrapers.stats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
@@ -64,8 +64,33 @@ def reap_interrupted(sessions: sessionmaker[Session], now: datetime | None = Non
                 run.status = "interrupted"
                 run.finished_at = run.heartbeat_at
                 run.message = run.message or "the crawl process ended without finishing its run"
+                _count_what_was_stored(session, run)
                 reaped.append(run.id)
     return reaped
+
+
+def _count_what_was_stored(session: Session, run: CrawlRun) -> None:
+    """Set the article figures of a run that died from what the articles table says it wrote.
+
+    Its last heartbeat can be seconds older than its last batch, and a crawl
+    killed before its first heartbeat would show nothing at all. The running
+    row is the site's lock, so every article of the site first seen, changed or
+    seen again since the run started was written by this run.
+    """
+    started = run.started_at
+    of_site = Article.site == run.site
+
+    def count(*where: ColumnElement[bool]) -> int:
+        return int(session.scalar(select(func.count()).select_from(Article)
+                                  .where(of_site, *where)) or 0)
+
+    new = count(Article.first_seen_at >= started)
+    updated = count(Article.first_seen_at < started, Article.changed_at >= started)
+    unchanged = count(Article.changed_at < started, Article.last_seen_at >= started)
+    # Never below what the run itself reported: its figures count the same writes.
+    run.articles_new = max(run.articles_new, new)
+    run.articles_updated = max(run.articles_updated, updated)
+    run.articles_unchanged = max(run.articles_unchanged, unchanged)
 
 
 def start_run(sessions: sessionmaker[Session], site: str, trigger: str, *, full: bool = False,
@@ -177,6 +202,8 @@ def mark_run(sessions: sessionmaker[Session], run_id: int, status: str, message:
         run = session.get(CrawlRun, run_id)
         if run is None or run.status not in replacing:
             return
+        if run.status == "running":   # its process never wrote its final figures
+            _count_what_was_stored(session, run)
         run.status = status
         run.finished_at = run.finished_at or utcnow()
         run.message = message

@@ -8,20 +8,34 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Self, cast
 
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.asyncio import CallLaterResult, call_later
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from pipelines.db import open_database
+from pipelines.db import error_line, open_database
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.record import ArticleRecord
+from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
 from scrapers.urls import canonical_url
 
 logger = logging.getLogger(__name__)
+
+# The close reason of a crawl stopped because its database took no write.
+STORE_FAILED = "database_unavailable"
+# Backoff between retries of a refused write: from half a second, doubling, at most two.
+RETRY_FIRST_SECONDS = 0.5
+RETRY_LONGEST_SECONDS = 2.0
 
 RECORD_COLUMNS = (
     "site", "section", "title", "published_at", "timezone", "language", "source", "authors",
@@ -96,26 +110,57 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
     return counts
 
 
+def transient(exc: SQLAlchemyError) -> bool:
+    """Whether waiting can cure the error: a database that is down, restarting, full or locked.
+
+    A refused value (a constraint, a type) fails the same way every time.
+    """
+    return (isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+            or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
+
+
 class StorePipeline:
-    """Buffer records and write them in short transactions, one per batch."""
+    """Buffer records and write them in short transactions, one per batch.
+
+    A write the database refuses for a while (a restart, a failover, a full disk,
+    a lock held too long) pauses fetching and is retried with backoff for up to
+    ``retry_seconds``; the records wait in memory meanwhile. Past that the crawl
+    stops, and what could not be written is counted as not stored, never as
+    seen: the run then fails, so the next crawl walks the lists again and
+    fetches those articles.
+    """
 
     def __init__(self, database_url: str, stats: StatsCollector, batch_size: int = 50,
-                 flush_seconds: float = 1.0) -> None:
+                 flush_seconds: float = 1.0, retry_seconds: float = 30.0,
+                 crawler: Crawler | None = None) -> None:
         self.database_url = database_url
         self.stats = stats
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
+        self.retry_seconds = retry_seconds
+        self.crawler = crawler
         self.pending: list[ArticleRecord] = []
         self.last_flush = time.monotonic()
         self.sessions: sessionmaker[Session] | None = None
         self.ticker: LoopingCall | None = None
+        # While the database refuses writes: when that began, the next retry, and the items
+        # held back until it takes them (Scrapy waits for them, so the crawl cannot end early).
+        self.outage_since: float | None = None
+        self.retry: CallLaterResult | None = None
+        self.waiting: list[Deferred[None]] = []
+        self.backoff = RETRY_FIRST_SECONDS
+        self.gave_up = False
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        return cls(crawler.settings["DATABASE_URL"], crawler.stats,
-                   crawler.settings.getint("STORE_BATCH_SIZE", 50),
-                   crawler.settings.getfloat("STORE_FLUSH_SECONDS", 1.0))
+        pipeline = cls(crawler.settings["DATABASE_URL"], crawler.stats,
+                       crawler.settings.getint("STORE_BATCH_SIZE", 50),
+                       crawler.settings.getfloat("STORE_FLUSH_SECONDS", 1.0),
+                       crawler.settings.getfloat("STORE_RETRY_SECONDS", 30.0), crawler)
+        crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
+        return pipeline
 
     def open_spider(self) -> None:
         self.sessions = open_database(self.database_url)
@@ -127,26 +172,150 @@ class StorePipeline:
         if time.monotonic() - self.last_flush >= self.flush_seconds:
             self.flush()
 
-    def process_item(self, item: ArticleRecord) -> ArticleRecord:
+    async def process_item(self, item: ArticleRecord) -> ArticleRecord:
+        if self.gave_up:
+            self.stats.inc_value(NOT_STORED)   # read after the crawl was told to stop
+            return item
         self.pending.append(item)
         if (len(self.pending) >= self.batch_size
                 or time.monotonic() - self.last_flush >= self.flush_seconds):
             self.flush()
+        if self.outage_since is None:
+            return item
+        held: Deferred[None] = Deferred()
+        self.waiting.append(held)
+        await maybe_deferred_to_future(held)
         return item
 
     def flush(self) -> None:
         """Write what is buffered; what a crash loses here is re-fetched by the next crawl."""
         self.last_flush = time.monotonic()
-        if not self.pending or self.sessions is None:
+        if not self.pending or self.sessions is None or self.outage_since is not None:
             return
         batch, self.pending = self.pending, []
+        try:
+            self._write(batch)
+        except SQLAlchemyError as exc:
+            if not transient(exc):
+                self._write_one_by_one(batch, exc)
+                return
+            self.pending[:0] = batch
+            self._pause(exc)
+
+    def _write(self, batch: list[ArticleRecord]) -> None:
+        assert self.sessions is not None
         with self.sessions.begin() as session:
             counts = save_articles(session, batch)
         for kind, n in counts.items():
             if n:
                 self.stats.inc_value(f"articles/{kind}", n)
 
+    def _write_one_by_one(self, batch: list[ArticleRecord], exc: SQLAlchemyError) -> None:
+        """A batch the database refuses for good: each record on its own, so one bad value
+        costs only its own article."""
+        logger.error("%s: a batch of %d articles was refused (%s); writing them one by one",
+                     self._label(), len(batch), error_line(exc))
+        for n, record in enumerate(batch):
+            try:
+                self._write([record])
+            except SQLAlchemyError as one:
+                if transient(one):
+                    self.pending[:0] = batch[n:]
+                    self._pause(one)
+                    return
+                self.stats.inc_value(NOT_STORED)
+                logger.error("%s: not stored: %s (%s)", self._label(), record.url, error_line(one))
+
+    def _pause(self, exc: SQLAlchemyError) -> None:
+        """Stop fetching and retry the write until the database takes it or the time is up."""
+        now = time.monotonic()
+        if self.outage_since is None:
+            self.outage_since = now
+            self.stats.inc_value(STORE_OUTAGES)
+            if self.crawler is not None and self.crawler.engine is not None:
+                self.crawler.engine.pause()
+            logger.info("%s: the database took no write (%s): fetching paused, retrying for up "
+                        "to %.0f s", self._label(), error_line(exc), self.retry_seconds)
+            self.backoff = RETRY_FIRST_SECONDS
+        waited = now - self.outage_since
+        if waited >= self.retry_seconds or self.closing:
+            self._give_up(exc, waited)
+            return
+        delay = min(self.backoff, self.retry_seconds - waited)
+        self.backoff = min(self.backoff * 2, RETRY_LONGEST_SECONDS)
+        self.retry = call_later(delay, self._retry)
+
+    def _retry(self) -> None:
+        self.retry = None
+        assert self.outage_since is not None
+        batch, self.pending = self.pending, []
+        try:
+            self._write(batch)
+        except SQLAlchemyError as exc:
+            if transient(exc):
+                self.pending[:0] = batch
+                self._pause(exc)
+            else:
+                self._resume()
+                self._write_one_by_one(batch, exc)
+            return
+        logger.info("%s: the database took the write again after %.1f s; fetching goes on",
+                    self._label(), time.monotonic() - self.outage_since)
+        self._resume()
+
+    def _resume(self) -> None:
+        assert self.outage_since is not None
+        self._waited(time.monotonic() - self.outage_since)
+        self.outage_since = None
+        self.last_flush = time.monotonic()
+        if self.crawler is not None and self.crawler.engine is not None:
+            self.crawler.engine.unpause()
+        self._release()
+
+    def _waited(self, seconds: float) -> None:
+        self.stats.set_value(STORE_WAITED, self.stats.get_value(STORE_WAITED, 0.0) + seconds)
+
+    def _release(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        for held in waiting:
+            held.callback(None)
+
+    def _give_up(self, exc: SQLAlchemyError, waited: float) -> None:
+        """The one line that says the crawl stops, and what it did not store."""
+        lost, self.pending = len(self.pending), []
+        self.stats.inc_value(NOT_STORED, lost)
+        self._waited(waited)
+        self.outage_since = None
+        self.gave_up = True
+        spell = f" for {waited:.0f} s" if waited >= 1 else ""
+        text = (f"the database took no write{spell} ({error_line(exc)}): {lost} articles not "
+                "stored; the next crawl fetches them again")
+        self.stats.set_value(NOTE_PREFIX + "store", text)
+        logger.error("%s: %s%s", self._label(), text, "" if self.closing else "; the crawl stops")
+        self._release()
+        if self.crawler is not None and self.crawler.engine is not None and not self.closing:
+            # Still paused: the close waits only for the pages already being fetched.
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=STORE_FAILED))
+
+    def _label(self) -> str:
+        spider = self.crawler.spider if self.crawler is not None else None
+        site = getattr(spider, "site", None)
+        return str(site.key) if site is not None else "store"
+
+    def spider_idle(self) -> None:
+        """Nothing left to fetch is no reason to end while records wait for the database."""
+        if self.outage_since is not None:
+            raise DontCloseSpider
+
     def close_spider(self) -> None:
+        """One last write of what is held; a database still refusing it costs only that."""
         if self.ticker is not None and self.ticker.running:
             self.ticker.stop()
-        self.flush()
+        self.closing = True
+        if self.retry is not None:
+            self.retry.cancel()
+            self.retry = None
+        if self.outage_since is not None:
+            self._retry()
+        else:
+            self.flush()

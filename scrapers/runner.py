@@ -8,22 +8,25 @@ cannot be restarted within one process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.db import DatabaseError, database_url, open_database
+from pipelines.db import DatabaseError, database_url, error_line, open_database
 from pipelines.models import CrawlRun
 from pipelines.runs import AlreadyRunning, finish_run, mark_run, reap_interrupted, start_run
 from scrapers.precheck import StartPage, check_start_pages
 from scrapers.sites import Site, SiteCatalog, load_catalog
-from scrapers.stats import RunFigures, details_from_stats, figures_from_stats
+from scrapers.stats import RunFigures, details_from_stats, figures_from_stats, notes_from_stats
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
     reap_interrupted(sessions)
     started: list[tuple[Site, int]] = []
     outcomes: dict[str, CrawlOutcome] = {}
+    crawlers: dict[str, Crawler] = {}
     for site in sites:
         try:
             started.append((site, start_run(sessions, site.key, trigger, full=full)))
@@ -96,22 +100,36 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                      priority="cmdline")
         process = CrawlerProcess(settings)
         for site, run_id, pages in to_crawl:
-            process.crawl(ZoneSpider, site=site, full=full, run_id=run_id, start_pages=pages)
+            crawler = process.create_crawler(ZoneSpider)
+            crawlers[site.key] = crawler
+            process.crawl(crawler, site=site, full=full, run_id=run_id, start_pages=pages)
         try:
             process.start()
         finally:
             for _site, run_id, _pages in to_crawl:
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
-                mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
-    with sessions() as session:
+                with contextlib.suppress(SQLAlchemyError):   # the next start reaps it then
+                    mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
+    try:
+        with sessions() as session:
+            for site, run_id in started:
+                run = session.get(CrawlRun, run_id)
+                assert run is not None
+                outcomes[site.key] = CrawlOutcome(
+                    site.key, run.status, run_id,
+                    RunFigures(run.pages_fetched, run.articles_new, run.articles_updated,
+                               run.articles_unchanged, run.errors),
+                    run.message)
+    except SQLAlchemyError as exc:
+        # The database went away at the end: the figures the crawl itself counted.
         for site, run_id in started:
-            run = session.get(CrawlRun, run_id)
-            assert run is not None
+            crawled = crawlers.get(site.key)
+            counted = dict(crawled.stats.get_stats()) if crawled and crawled.stats else {}
+            notes = notes_from_stats(counted)
             outcomes[site.key] = CrawlOutcome(
-                site.key, run.status, run_id,
-                RunFigures(run.pages_fetched, run.articles_new, run.articles_updated,
-                           run.articles_unchanged, run.errors),
-                run.message)
+                site.key, "failed", run_id, figures_from_stats(counted),
+                "; ".join([*notes, f"the run could not be read back ({error_line(exc)}); "
+                           "the next crawl marks it interrupted"]))
     return [outcomes[s.key] for s in sites]
 
 

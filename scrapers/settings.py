@@ -83,6 +83,9 @@ EXTENSIONS = {
 DATABASE_URL = os.environ.get("ZONENEWS_DB", "sqlite:///zonenews.db")
 STORE_BATCH_SIZE = 50
 STORE_FLUSH_SECONDS = 1.0
+# How long a write the database refuses (a restart, a failover, a full disk, a lock) is retried,
+# fetching paused meanwhile, before the crawl stops; ZONENEWS_STORE_RETRY_SECONDS changes it.
+STORE_RETRY_SECONDS = _seconds_from_env("ZONENEWS_STORE_RETRY_SECONDS", 30.0)
 ZONENEWS_PROGRESS = False      # the CLI turns on progress lines on stderr
 ZONENEWS_TRIGGER = "manual"
 

@@ -25,6 +25,13 @@ LISTS_PREFIX = "zonenews/lists/"
 NOTE_PREFIX = "zonenews/notes/"
 # A list page that could not be read: the lists were not walked to their end.
 LISTS_UNFINISHED = LISTS_PREFIX + "unfinished"
+# Articles read but never written (the database refused them): an error of the run, which the
+# next crawl fetches again because the run then did not succeed.
+NOT_STORED = ERROR_PREFIX + "not_stored"
+# Spells when the database took no write and fetching was paused, and the seconds they lasted.
+STORE_PREFIX = "zonenews/store/"
+STORE_OUTAGES = STORE_PREFIX + "outages"
+STORE_WAITED = STORE_PREFIX + "waited_seconds"
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,11 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         details["lists"] = lists
     if stats.get("articles/no_date"):
         details["no_date"] = int(stats["articles/no_date"])
+    if stats.get(NOT_STORED):
+        details["not_stored"] = int(stats[NOT_STORED])
+    if stats.get(STORE_OUTAGES):
+        details["store"] = {"outages": int(stats[STORE_OUTAGES]),
+                            "waited_seconds": round(float(stats.get(STORE_WAITED, 0.0)), 1)}
     return details
 
 

@@ -4,6 +4,7 @@ two crawls writing while the command line reads never meet "database is locked".
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -223,6 +224,10 @@ def test_a_real_crawl_killed_three_times_then_crawled_again_stores_each_article_
         runs = json.loads(zonenews("runs", "--format", "json", db=db_url, check=True).stdout)
         assert all(r["finished_at"] for r in runs)
         assert "ended without finishing" in runs[1]["message"]
+        # each killed run shows what it stored, though it died between two heartbeats
+        killed = sorted(runs[1:], key=lambda r: r["id"])
+        assert [r["articles_new"] for r in killed] == [b - a for a, b in itertools.pairwise(stored)]
+        assert runs[0]["articles_new"] == 36 - stored[-1]
 
 
 # ---------------------------------------------------------------- writers side by side, readers too

@@ -3,6 +3,9 @@ and a database that cannot be used is refused in one line."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,7 @@ from pipelines.db import (
     make_engine,
     open_database,
 )
+from tests.conftest import ROOT
 
 
 def test_the_head_revision_constant_is_the_newest_migration() -> None:
@@ -93,3 +97,22 @@ def test_databases_beyond_those_kept_close_their_idle_connections_and_still_work
     assert first.kw["bind"].pool.checkedin() == 0   # disposed: its file is not held open
     with first() as session:
         assert session.execute(sa.text("SELECT count(*) FROM articles")).scalar() == 0
+
+
+def test_commands_started_at_once_on_a_new_database_all_build_it_once(pg_url: str) -> None:
+    """Three first uses of a new PostgreSQL schema at once all succeed, and it is built once:
+    migrations take a lock, so none races another's tables (SQLite's writer lock did already)."""
+    env = {k: v for k, v in os.environ.items() if k != "ZONENEWS_DB"}
+    commands = [("runs",), ("articles", "--limit", "1"), ("sites",)]
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", *args, "--db", pg_url], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for args in commands]
+    results = [(p.args, *p.communicate(timeout=120), p.returncode) for p in procs]
+    for args, _out, err, code in results:
+        assert code == 0, f"{args[3:]}: {err}"
+        assert "duplicate key" not in err
+    engine = make_engine(database_url(pg_url))
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    engine.dispose()

@@ -251,6 +251,9 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     sites = [site_with({"interval": "1h"}, key="fresh"),
              site_with({"interval": "1h"}, key="stale"),
              site_with({"interval": "1h"}, key="failing"),
+             site_with({"interval": "1h"}, key="killed"),
+             site_with({"interval": "1h"}, key="slow"),
+             site_with({"cron": "0 3 * * *"}, key="nightly-killed"),
              site_with({"interval": "1h"}, key="new"),
              site_with({"cron": "0 3 * * *"}, key="nightly"),
              site_with(None, key="manual"),
@@ -259,6 +262,10 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     add_run(db, "stale", NOW - 30 * H)
     add_run(db, "stale", NOW - 50 * H)
     add_run(db, "failing", NOW - timedelta(minutes=20), status="failed")
+    add_run(db, "killed", NOW - timedelta(minutes=30))
+    add_run(db, "killed", NOW - timedelta(minutes=20), status="interrupted")
+    add_run(db, "slow", NOW - timedelta(minutes=5), status="timeout")
+    add_run(db, "nightly-killed", datetime(2024, 2, 29, 19, 5, tzinfo=UTC), status="interrupted")
     add_run(db, "nightly", datetime(2024, 2, 29, 19, 5, tzinfo=UTC))
 
     scheduler = build_scheduler(sites, ChildCrawls(db), now=NOW)
@@ -267,7 +274,11 @@ def test_jobs_are_the_scheduled_sites_and_their_first_runs_come_from_the_run_tab
     assert {key: job.next_run_time for key, job in jobs.items()} == {
         "fresh": NOW + timedelta(minutes=50),
         "stale": NOW,
-        "failing": NOW + timedelta(minutes=40),
+        # a last run that did not finish is caught up at once, whatever the schedule says
+        "failing": NOW,
+        "killed": NOW,
+        "slow": NOW,
+        "nightly-killed": NOW,
         "new": NOW,
         "nightly": datetime(2024, 3, 1, 19, 0, tzinfo=UTC),
     }
@@ -541,3 +552,41 @@ def test_the_scheduler_refuses_to_start_on_a_database_it_cannot_open(
     assert proc.returncode == 1
     assert "database" in err
 
+
+
+def test_a_scheduler_killed_mid_crawl_catches_up_within_seconds_of_its_restart(
+        db: str, tmp_path: Path) -> None:
+    """kill -9 of the scheduler and its crawl (a power cut, a supervisor killing the unit):
+    the restarted scheduler crawls the site at once, not an hour after the last heartbeat."""
+    with Zone(articles=16, article_delay=0.15) as zone:
+        catch_up_after_kill(zone, db, tmp_path)
+
+
+def catch_up_after_kill(slow_zone: Zone, db: str, tmp_path: Path) -> None:
+    folder = write_sites(tmp_path / "sites", slow_zone, schedule='interval = "1h"')
+    proc = start_scheduler(db, folder)
+    assert wait_until(lambda: len(stored_urls(db)) > 0, 30)
+    (run,) = runs(db)
+    assert run.status == "running" and run.pid is not None
+    proc.kill()
+    proc.communicate()
+    os.kill(run.pid, signal.SIGKILL)
+    assert wait_until(lambda: not pid_alive(run.pid), 10)
+    stored = len(stored_urls(db))
+
+    restarted = time.monotonic()
+    proc = start_scheduler(db, folder)
+    caught_up = wait_until(lambda: len(runs(db)) == 2, 30)
+    started_within = time.monotonic() - restarted
+    finished = wait_until(lambda: runs(db)[-1].status != "running", 60)
+    status, err = stop_within(proc, signal.SIGTERM, 15)
+
+    assert caught_up and finished, err
+    assert started_within < 20, started_within   # a new process's start-up, on a loaded machine
+    assert status == 0, err
+    killed, catch_up = runs(db)
+    assert (killed.status, catch_up.status) == ("interrupted", "succeeded")
+    assert killed.articles_new == stored
+    urls = stored_urls(db)
+    assert len(urls) == len(set(urls)) == slow_zone.articles
+    assert catch_up.articles_new == slow_zone.articles - stored

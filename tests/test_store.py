@@ -1,14 +1,24 @@
 """The write path: an article is stored once under its canonical URL, a changed one gets a new
-version with the old text kept, and the schema the migrations build is the one the models say."""
+version with the old text kept, and the schema the migrations build is the one the models say;
+a database that goes away mid-crawl (a restart, a full disk) costs no article."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from pipelines.db import make_engine, open_database
 from pipelines.dedupe import content_hash
@@ -16,6 +26,10 @@ from pipelines.models import Article, ArticleVersion, Base
 from pipelines.record import ArticleRecord
 from pipelines.search import is_search_object
 from pipelines.store import save_articles
+from tests.conftest import ROOT, write_site, zonenews
+from tests.faultserver import FaultServer
+from tests.gdsite import GdColumn
+from tests.tcpproxy import TcpProxy
 
 
 def record(url: str, body: str = "正文第一段。\n正文第二段。", title: str = "高新区项目签约") -> ArticleRecord:
@@ -119,3 +133,190 @@ def test_sqlite_runs_in_wal_mode(tmp_path: object) -> None:
     open_database(url)
     with make_engine(url).connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+# ---------------------------------------------------------------- the database goes away mid-crawl
+
+PATTERN = r"/content/m?post_\d{7,8}\.html$"
+ARTICLES = 90
+STORED_BEFORE_FAULT = 20
+
+
+@pytest.fixture
+def column(tmp_path: Path) -> Iterator[tuple[FaultServer, GdColumn, Path]]:
+    """90 articles on 6 list pages, fetched two at a time, each in 50 ms: a crawl of seconds."""
+    with FaultServer(delay=0.05) as server:
+        col = GdColumn(server, per_page=15)
+        col.publish(ARTICLES)
+        sites = tmp_path / "sites"
+        write_site(sites, "gd-store", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+                   "obey_robots = false\ndelay = 0\nconcurrency = 2\n")
+        yield server, col, sites
+
+
+@pytest.fixture
+def proxied_pg(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """The test's PostgreSQL schema reached through a proxy that the test can take away."""
+    url = make_url(pg_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+
+
+def url_counts(db: str) -> dict[str, int]:
+    with open_database(db)() as s:
+        return {str(u): int(n) for u, n in s.execute(
+            select(Article.url, func.count()).group_by(Article.url))}
+
+
+def start_crawl(db: str, sites: Path, retry_seconds: float | None = None
+                ) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ZONENEWS_DB", "ZONENEWS_SITES")}
+    if retry_seconds is not None:
+        env["ZONENEWS_STORE_RETRY_SECONDS"] = str(retry_seconds)
+    return subprocess.Popen([sys.executable, "-m", "cli", "crawl", "gd-store", "--db", db,
+                             "--sites", str(sites)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def fetched(server: FaultServer) -> int:
+    with server._lock:
+        return sum(server.hits.values())
+
+
+def runs(db: str) -> list[dict[str, object]]:
+    found = json.loads(zonenews("runs", "--format", "json", db=db, check=True).stdout)
+    return sorted(found, key=lambda r: r["id"])
+
+
+def assert_every_article_once(db: str, server: FaultServer, col: GdColumn) -> None:
+    assert url_counts(db) == {server.url(a.path): 1 for a in col.articles}
+
+
+@pytest.mark.slow
+def test_a_database_away_for_four_seconds_mid_crawl_costs_no_article(
+        pg_url: str, proxied_pg: tuple[TcpProxy, str],
+        column: tuple[FaultServer, GdColumn, Path]) -> None:
+    proxy, db = proxied_pg
+    server, col, sites = column
+    open_database(pg_url)
+    crawl = start_crawl(db, sites)
+    wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT)
+    before = fetched(server)
+    proxy.stop()           # a restart: every connection cut, new ones refused
+    time.sleep(4)
+    during = fetched(server) - before
+    proxy.start()
+    _out, err = crawl.communicate(timeout=120)
+
+    assert crawl.returncode == 0, err
+    assert "Traceback" not in err
+    (run,) = runs(pg_url)
+    assert run["status"] == "succeeded"
+    assert run["articles_new"] == ARTICLES and run["errors"] == 0
+    store = run["details"]["store"]  # type: ignore[index]
+    assert store["outages"] >= 1 and store["waited_seconds"] >= 2, store
+    # fetching paused within a second (one flush): not the ~160 pages four seconds can hold
+    assert during < 60, during
+    assert_every_article_once(pg_url, server, col)
+    again = zonenews("crawl", "gd-store", db=db, sites=sites)
+    assert again.returncode == 0, again.stderr
+    assert_every_article_once(pg_url, server, col)
+
+
+@pytest.mark.slow
+def test_a_database_that_stays_away_stops_the_crawl_in_one_line_and_loses_nothing(
+        pg_url: str, proxied_pg: tuple[TcpProxy, str],
+        column: tuple[FaultServer, GdColumn, Path]) -> None:
+    proxy, db = proxied_pg
+    server, col, sites = column
+    open_database(pg_url)
+    crawl = start_crawl(db, sites, retry_seconds=5)
+    wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT)
+    stored = len(url_counts(pg_url))
+    before = fetched(server)
+    proxy.stop()
+    gone = time.monotonic()
+    out, err = crawl.communicate(timeout=120)
+    took = time.monotonic() - gone
+
+    assert crawl.returncode == 1, err
+    assert took < 5 + 15, took
+    assert fetched(server) - before < 60
+    assert "Traceback" not in err
+    (line,) = [ln for ln in err.splitlines() if " ERROR " in ln or " WARNING " in ln]
+    assert "database took no write for 5 s" in line and "not stored" in line, line
+    assert "failed" in out
+
+    proxy.start()
+    again = zonenews("crawl", "gd-store", db=db, sites=sites)
+    assert again.returncode == 0, again.stderr
+    first, second = runs(pg_url)
+    assert first["status"] in ("failed", "interrupted") and first["finished_at"]
+    assert first["articles_new"] == stored
+    assert second["status"] == "succeeded"
+    assert second["articles_new"] == ARTICLES - stored
+    assert_every_article_once(pg_url, server, col)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 16 MB filesystem of its own, to fill up; skipped where mounting one is not allowed."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = shutil.which("mount")
+    done = subprocess.run([mount or "mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
+                          capture_output=True, text=True) if mount else None
+    if done is None or done.returncode != 0:
+        pytest.skip("a full disk needs a small filesystem of its own: mount -t tmpfs failed "
+                    f"({done.stderr.strip() if done else 'no mount command'})")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Write a file until the filesystem has no byte left; the file, to delete later."""
+    ballast = disk / "ballast"
+    with ballast.open("wb", buffering=0) as f:
+        for size in (65536, 1):
+            try:
+                while f.write(b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    return ballast
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_crawl_and_the_crawl_after_space_is_freed_loses_nothing(
+        small_disk: Path, column: tuple[FaultServer, GdColumn, Path]) -> None:
+    server, col, sites = column
+    db = f"sqlite:///{small_disk / 'zonenews.db'}"
+    open_database(db)
+    crawl = start_crawl(db, sites, retry_seconds=4)
+    wait_until(lambda: len(url_counts(db)) >= STORED_BEFORE_FAULT)
+    ballast = fill(small_disk)
+    _out, err = crawl.communicate(timeout=120)
+
+    assert crawl.returncode == 1, err
+    assert "Traceback" not in err
+    assert "database or disk is full" in err and "not stored" in err
+    stored = len(url_counts(db))
+    assert stored < ARTICLES
+
+    ballast.unlink()
+    again = zonenews("crawl", "gd-store", db=db, sites=sites)
+    assert again.returncode == 0, again.stderr
+    assert_every_article_once(db, server, col)
+    full, freed = runs(db)
+    # its own row could not be written on the full disk either: marked by the next crawl
+    assert full["status"] in ("failed", "interrupted") and full["articles_new"] == stored
+    assert freed["status"] == "succeeded" and freed["articles_new"] == ARTICLES - stored
