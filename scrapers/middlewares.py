@@ -15,6 +15,7 @@ from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
@@ -186,6 +187,25 @@ class RedirectGuard:
     def request_dropped(self, request: Request) -> None:
         if request.meta.get("redirect_urls") and self.stats is not None:
             self.stats.inc_value(FILTERED_PREFIX + "redirect_to_seen")
+
+
+class MetaRefreshGuard(MetaRefreshMiddleware):
+    """Scrapy's meta refresh, except that a refresh no request can be made for keeps the page.
+
+    Scrapy builds the request before it checks the scheme, so ``url=javascript:…`` raises
+    ValueError and the page, often the article itself, is lost.
+    """
+
+    # Scrapy's signature still names the spider argument it no longer passes.
+    def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except ValueError as exc:
+            logger.debug("not following the meta refresh of %s: %s", response.url, exc)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(FILTERED_PREFIX + "bad_refresh")
+            return response
 
 
 class Rfc9309RobotsTxt(RobotsTxtMiddleware):

@@ -66,6 +66,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.Rfc9309RobotsTxt": 100,
     # Acts when a redirect is scheduled; its place in the chain does not matter.
     "scrapers.middlewares.RedirectGuard": 610,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapers.middlewares.MetaRefreshGuard": 580,
 }
 
 ITEM_PIPELINES = {

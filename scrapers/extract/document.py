@@ -44,13 +44,12 @@ def parse(text: str) -> Element:
 
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>")
-# Elements that never hold others open: void ones, and those an HTML parser closes by itself
-# when the next one starts (so they never nest).
+# Elements that never hold others open: void ones, <p> (closed by the next block), and the
+# document's own. An element left open is closed with its parent, as a parser would.
 _FLAT_ELEMENTS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
-    "optgroup", "rt", "rp", "colgroup", "caption", "html", "head", "body"})
-MAX_DEPTH = 100
+    "track", "wbr", "p", "html", "head", "body"})
+MAX_DEPTH = 64
 
 
 def flattened(text: str, most: int = MAX_DEPTH) -> str:

@@ -29,6 +29,11 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:
+    """The page's text; a NUL in it is a template's slip, and a parser would make it U+FFFD."""
+    return _decoded(body, content_type).replace("\0", "")
+
+
+def _decoded(body: bytes, content_type: str | None) -> str:
     """Decode a page the way a browser would get it right, not the way its server says.
 
     A BOM wins; then the page's own ``<meta>`` declaration, then the HTTP header,
