@@ -59,6 +59,8 @@ REMOTE_CONTROL_ENABLED = False
 HTTPCACHE_ENABLED = False
 JOBDIR = None
 
+# Private answers are refused on the address the connection uses (see PrivateAddressGuard).
+TWISTED_DNS_RESOLVER = "scrapers.middlewares.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt is asked for: a private address is refused without a single request.
     "scrapers.middlewares.PrivateAddressGuard": 60,
