@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,3 +174,25 @@ def test_text_nested_past_the_parsers_limit_is_all_kept(open_: str, close: str) 
             + "</body></html>")
     text = text_of(parse(page))
     assert [w for w in words if w in text] == words
+
+
+def test_a_loopback_start_url_lets_no_link_reach_another_port(tmp_path: Path) -> None:
+    with FixtureServer() as site, FixtureServer() as other:
+        column = GdColumn(site, per_page=4)
+        column.publish(4)
+        hidden = GdColumn(other, per_page=2)
+        hidden.publish(2)
+        links = [site.url(a.path) for a in column.articles[:2]]
+        links += [other.url(a.path) for a in hidden.articles]
+        site.add("/mixed/index.html", "<ul>" + "".join(
+            f'<li><a href="{u}">{n}号</a></li>' for n, u in enumerate(links)) + "</ul>")
+        write_site(tmp_path / "sites", "loopback", [site.url("/mixed/index.html")], PATTERN,
+                   "obey_robots = false\ndelay = 0\n")
+        db = f"sqlite:///{tmp_path / 'z.db'}"
+        proc = zonenews("crawl", "loopback", db=db, sites=tmp_path / "sites", timeout=120)
+        (run,) = json.loads(zonenews("runs", "--format", "json", db=db, check=True).stdout)
+
+    assert proc.returncode == 0, proc.stderr
+    assert run["articles_new"] == 2
+    assert run["details"]["filtered"] == {"private_address": 2}
+    assert other.hits[hidden.articles[0].path] == other.hits[hidden.articles[1].path] == 0
