@@ -13,6 +13,7 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -128,7 +129,10 @@ class GuardedResolver(CachingThreadedResolver):
 
     def __init__(self, reactor: Any, cache_size: int, timeout: float) -> None:
         super().__init__(reactor, cache_size, timeout)
-        self.trusted: frozenset[str] = frozenset()
+        # The proxies the environment names (often on a private address) are the operator's own.
+        self.trusted: frozenset[str] = frozenset(
+            host for host in (urlsplit(url).hostname for scheme, url in getproxies().items()
+                              if scheme != "no") if host)
         # Names refused, with the address they gave: Twisted reports a refused look-up as
         # "no results", so the guard asks here why a download found no address.
         self.refused: dict[str, str] = {}

@@ -388,3 +388,18 @@ def test_the_resolver_refuses_a_private_answer_on_the_connection_itself(
 
 def test_the_crawl_settings_resolve_through_the_guarded_resolver() -> None:
     assert project_settings().get("TWISTED_DNS_RESOLVER") == "scrapers.middlewares.GuardedResolver"
+
+
+def test_the_resolver_trusts_the_proxy_the_environment_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from twisted.internet import reactor
+
+    from scrapers.middlewares import GuardedResolver, PrivateAnswer
+
+    monkeypatch.setenv("https_proxy", "http://proxy.corp.local:3128")
+    resolver = GuardedResolver(reactor, 10, 5.0)
+    assert resolver._checked("10.0.0.5", "proxy.corp.local") == "10.0.0.5"
+    assert resolver._checked("61.145.97.10", "www.zhuhai-hitech.gov.cn") == "61.145.97.10"
+    with pytest.raises(PrivateAnswer):
+        resolver._checked("10.0.0.5", "rebinding.example.cn")
+    assert resolver.refused == {"rebinding.example.cn": "10.0.0.5"}
