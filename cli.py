@@ -83,13 +83,23 @@ def emit(records: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> N
 
 # ---------------------------------------------------------------- argument types
 
+# Dates a query may name: wide enough for any archive, narrow enough that a day added or a shift
+# to UTC stays within what Python and the databases can hold.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+MAX_COUNT = 1_000_000_000        # --limit: more than any archive holds
+MAX_ID = 2**63 - 1               # the largest article id a database can hold
+
+
 def parse_day(value: str, tz: str = DEFAULT_TZ) -> datetime:
     try:
         if len(value) <= 10:
-            return datetime.combine(date.fromisoformat(value), time(), ZoneInfo(tz))
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(date.fromisoformat(value), time(), ZoneInfo(tz))
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise UsageError(f"{value!r} is out of range (from {FIRST_DAY} to {LAST_DAY})")
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
@@ -98,9 +108,28 @@ def non_negative(value: str) -> int:
         n = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 (all) or more")
+    if not 0 <= n <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, up to {MAX_COUNT:,}")
     return n
+
+
+def text(value: str) -> str:
+    """A word or phrase to look for; argv that is not UTF-8 arrives with surrogates no database takes."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            f"{value.encode('utf-8', 'surrogateescape')!r} is not valid UTF-8") from None
+    return value
+
+
+def query_text(value: str) -> str:
+    """A --query: valid UTF-8 and few enough terms for one database statement."""
+    from pipelines.search import MAX_TERMS, parse_terms
+
+    if len(parse_terms(text(value))) > MAX_TERMS:
+        raise argparse.ArgumentTypeError(f"more than {MAX_TERMS} terms; search for fewer words")
+    return value
 
 
 # ---------------------------------------------------------------- commands
@@ -190,6 +219,8 @@ def cmd_articles(args: argparse.Namespace) -> int:
 def cmd_article(args: argparse.Namespace) -> int:
     from pipelines.queries import article_record, get_article
 
+    if args.id_or_url.isdigit() and int(args.id_or_url) > MAX_ID:
+        raise UsageError(f"{args.id_or_url} is not an article id (at most {MAX_ID})")
     found = get_article(open_database(args.db), args.id_or_url)
     if found is None:
         print(f"zonenews: no article {args.id_or_url!r}", file=sys.stderr)
@@ -341,23 +372,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("articles", parents=[common], help="stored articles, newest first")
-    p.add_argument("--query", "-q", metavar="TEXT",
+    p.add_argument("--query", "-q", metavar="TEXT", type=query_text,
                    help="words that must all appear in the title or body (Chinese needs no spaces; "
                         "\"quote\" a phrase); best matches first, title matches before body ones, "
                         "each with a snippet")
     p.add_argument("--site", metavar="KEY", help="only this site")
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
-    p.add_argument("--section", metavar="NAME", help="only this section (column)")
-    p.add_argument("--author", metavar="NAME", help="credited to this person")
-    p.add_argument("--tag", metavar="TAG", help="with this tag")
+    p.add_argument("--section", metavar="NAME", type=text, help="only this section (column)")
+    p.add_argument("--author", metavar="NAME", type=text, help="credited to this person")
+    p.add_argument("--tag", metavar="TAG", type=text, help="with this tag")
     p.add_argument("--limit", type=non_negative, default=20, metavar="N",
                    help="at most N articles (default 20; 0 = all)")
     p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
     p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("article", parents=[common], help="one article in full")
-    p.add_argument("id_or_url", metavar="ID_OR_URL")
+    p.add_argument("id_or_url", metavar="ID_OR_URL", type=text)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_article)
 

@@ -29,6 +29,14 @@ from pipelines.record import ArticleRecord
 from scrapers.items import RawArticle
 
 _SPACE = re.compile(r"\s+")
+# Terminal escape sequences (CSI such as ESC[31m, OSC such as ESC]0;title BEL, and two-byte ESC
+# forms such as ESC c, in their 7- and 8-bit spellings), then any other C0 or C1 control, DEL included: a
+# page's text must never steer the terminal that prints it.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
                            re.IGNORECASE)
 SUMMARY_CHARS = 160
@@ -48,6 +56,64 @@ class Unusable(ValueError):
     """A page that is not an article we can store; the message is the drop reason's key."""
 
 
+# A C0 control written as a character reference (``&#27;``, ``&#x1b;``) in HTML. Those from
+# 128 to 159 are left alone: HTML reads them as Windows-1252 punctuation, not as controls.
+_CONTROL_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _decoded_controls(html_text: str) -> str:
+    def decoded(m: re.Match[str]) -> str:
+        code = int(m[1], 16) if m[1] else int(m[2])
+        return chr(code) if code < 32 or code == 127 else m[0]
+
+    return _CONTROL_REFERENCE.sub(decoded, html_text)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters and terminal escapes; lines and tabs stay."""
+    return _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _raw_without_controls(raw: RawArticle) -> dict[str, Any]:
+    """The page's fields with ``without_controls`` applied before anything reads them.
+
+    HTML cleaning drops a lone ESC but not the ``[31m`` after it, so escapes go first, and
+    those written as character references with them.
+    """
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return without_controls(_decoded_controls(value))
+        if isinstance(value, list | tuple):
+            return type(value)(clean(v) for v in value)
+        return value
+
+    return {key: clean(value) for key, value in raw.items()}
+
+
+def _record_without_controls(record: ArticleRecord) -> ArticleRecord:
+    """Every stored text field of ``record`` cleaned by ``without_controls``, hashed afterwards.
+
+    Done again on the finished record, so that text decoded from entities (``&#27;``) is
+    caught as well as text that arrived raw.
+    """
+    def clean(value: str | None) -> str | None:
+        return None if value is None else (without_controls(value).strip() or None)
+
+    def names(values: list[str]) -> list[str]:
+        return list(dict.fromkeys(v for v in (clean(x) for x in values) if v))
+
+    title = clean(record.title) or ""
+    body_text = without_controls(record.body_text)
+    return replace(
+        record, title=title, body_text=body_text, body_html=without_controls(record.body_html),
+        section=clean(record.section), source=clean(record.source), summary=clean(record.summary),
+        authors=names(record.authors), photographers=names(record.photographers),
+        editors=names(record.editors), responsible_editors=names(record.responsible_editors),
+        tags=names(record.tags),
+        images=[{**im, "caption": clean(im.get("caption"))} for im in record.images],
+        content_hash=content_hash(title, body_text))
+
+
 def _clean(text: Any) -> str:
     return _SPACE.sub(" ", str(text or "")).strip()
 
@@ -56,8 +122,9 @@ def _names(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in (_clean(x) for x in values) if v))
 
 
-def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
+def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     """The article record for a raw page, or Unusable with the reason (``no_title``, ``no_body``)."""
+    raw = _raw_without_controls(item)
     url = raw["url"]
     tz_name = raw.get("timezone") or "Asia/Shanghai"
     title = _clean(raw.get("title")) or _clean(raw.get("list_title"))
@@ -86,7 +153,7 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     language = raw.get("language") or detect_language(f"{title}\n{body_text}",
                                                       raw.get("page_language"))
     summary = _clean(raw.get("summary")) or _summarize(paragraphs)
-    return ArticleRecord(
+    record = _record_without_controls(ArticleRecord(
         url=url,
         site=raw["site"],
         title=title,
@@ -104,8 +171,12 @@ def normalize(raw: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
         summary=summary or None,
         images=[{"url": im.url, "caption": im.caption} for im in body.images],
         tags=_names(raw.get("tags") or []),
-        content_hash=content_hash(title, body_text),
-    )
+    ))
+    if not record.title:
+        raise Unusable("no_title")
+    if not record.body_text.strip():
+        raise Unusable("no_body")
+    return record
 
 
 def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:

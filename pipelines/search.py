@@ -46,6 +46,7 @@ from pipelines.models import Article
 NEWEST_FIRST = (Article.published_at.desc().nulls_last(), Article.id.desc())
 KEY_SHIFT = 1 << 32
 KEY_MASK = KEY_SHIFT - 1
+_KEY_MAX = 2**63 - 1     # SQLite's largest rowid: a bound past it means "no bound"
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
@@ -58,6 +59,9 @@ PROBE_ROWS = 2000
 WALK_PLAN = {"enable_bitmapscan": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
 WINDOW_PLAN = {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "64MB"}
 _TERM = re.compile(r'"([^"]+)"|“([^”]+)”|(\S+)')
+# Each term adds a few levels to the SQL expression, and SQLite refuses a tree 1,000 deep
+# (about 500 terms); no reader types more than this.
+MAX_TERMS = 64
 
 
 def parse_terms(query: str) -> list[str]:
@@ -79,12 +83,12 @@ def search_key(published_at: datetime | None, article_id: int) -> int:
 
 def _first_key(moment: datetime) -> int:
     """The smallest key an article published at ``moment`` or later can have."""
-    return (max(math.floor(moment.timestamp()), 0) + 1) * KEY_SHIFT
+    return min((max(math.floor(moment.timestamp()), 0) + 1) * KEY_SHIFT, _KEY_MAX)
 
 
 def _key_exact(moment: datetime) -> bool:
-    # Keys keep whole seconds since 1970; finer or older bounds need the date itself checked.
-    return moment.microsecond == 0 and moment.timestamp() > 0
+    # Keys keep whole seconds from 1970 to 2038; finer or other bounds need the date itself checked.
+    return moment.microsecond == 0 and 0 < moment.timestamp() < _KEY_MAX // KEY_SHIFT - 1
 
 
 def is_search_object(name: str | None) -> bool:
@@ -130,6 +134,8 @@ def search(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> 
     """The matching articles, best first; ``limit`` 0 means all of them."""
     if not terms:
         return []
+    if len(terms) > MAX_TERMS:
+        raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
     finder = _sqlite_ids if session.get_bind().dialect.name == "sqlite" else _postgresql_ids
     titled = finder(session, terms, scope, limit, title_only=True)
     hits = [Hit(i, True) for i in titled]

@@ -6,6 +6,7 @@ so the check can never call a page "nothing new" that the spider would crawl.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 from scrapers.extract.listing import ListLink, ListPage
 from scrapers.sites import Site
 from scrapers.urls import canonical_url, on_domains
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,7 +29,12 @@ def article_links(page: ListPage, site: Site) -> ListArticles:
     """The page's links to the site's articles, in page order, under their canonical URLs."""
     found = ListArticles()
     for link in page.links:
-        if not site.article_url_pattern.search(link.url):
+        try:
+            if not site.article_url_pattern.search(link.url):
+                continue
+        except TimeoutError:
+            # A pattern that backtracks without end costs its links, never the crawl's time.
+            found.filtered["pattern_timeout"] += 1
             continue
         url = usable(canonical_url, link.url)
         if url is None:
@@ -35,6 +43,10 @@ def article_links(page: ListPage, site: Site) -> ListArticles:
             found.filtered["offsite_link"] += 1
         else:
             found.links.append((url, link))
+    if found.filtered["pattern_timeout"]:
+        logger.warning("%s: article_url_pattern %r took too long on %d links of a list page; "
+                       "rewrite it without nested repeats such as (a+)+", site.path or site.key,
+                       site.article_url_pattern.pattern, found.filtered["pattern_timeout"])
     return found
 
 

@@ -12,19 +12,24 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Self
+from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.http.request import NO_CALLBACK
+from scrapy.resolver import CachingThreadedResolver
 from scrapy.robotstxt import RobotParser
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
+from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
 from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, NOTE_PREFIX, error_kind
@@ -82,11 +87,72 @@ async def resolve_host(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def _start_urls(spider: Spider) -> Iterable[str]:
+    site = getattr(spider, "site", None)
+    return site.start_urls if site is not None else getattr(spider, "start_urls", ())
+
+
 def start_hosts(spider: Spider) -> frozenset[str]:
     """The hosts of a spider's own start URLs: the only ones it may reach on a private address."""
-    site = getattr(spider, "site", None)
-    urls: Iterable[str] = site.start_urls if site is not None else getattr(spider, "start_urls", ())
-    return frozenset(host_of(url) for url in urls)
+    return frozenset(host_of(url) for url in _start_urls(spider))
+
+
+def host_port(url: str) -> tuple[str, int]:
+    """``(host, port)`` of a URL, the port its scheme implies when none is written."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return ((parts.hostname or "").lower(),
+            port or (443 if parts.scheme == "https" else 80))
+
+
+def start_endpoints(spider: Spider) -> frozenset[tuple[str, int]]:
+    """Host and port of each start URL: trust on a private address goes to these services only."""
+    return frozenset(host_port(url) for url in _start_urls(spider))
+
+
+class PrivateAnswer(DNSLookupError):
+    """A host name that is not a start host resolved to a loopback, private or reserved address."""
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's resolver, refusing private answers for host names no start URL names.
+
+    The address checked is the address connected to: Twisted connects to the answer this
+    resolver gives, so a name that answers a public address to one look-up and a private
+    one to the next (DNS rebinding) cannot slip between a check and the connection. The
+    start hosts of every crawl in the process are trusted (PrivateAddressGuard tells it
+    which); a link to one of them is still held to its start URL's port by the guard.
+    """
+
+    def __init__(self, reactor: Any, cache_size: int, timeout: float) -> None:
+        super().__init__(reactor, cache_size, timeout)
+        # The proxies the environment names (often on a private address) are the operator's own.
+        self.trusted: frozenset[str] = frozenset(
+            host for host in (urlsplit(url).hostname for scheme, url in getproxies().items()
+                              if scheme != "no") if host)
+        # Names refused, with the address they gave: Twisted reports a refused look-up as
+        # "no results", so the guard asks here why a download found no address.
+        self.refused: dict[str, str] = {}
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:
+        return super().getHostByName(name, timeout).addCallback(self._checked, name)
+
+    def _checked(self, address: str, name: str) -> str:
+        if name.lower() in self.trusted or is_public_address(address):
+            return address
+        self.refused[name.lower()] = address
+        raise PrivateAnswer(name, f"resolves to {address}, a loopback, private or reserved address")
+
+
+def guarded_resolver() -> GuardedResolver | None:
+    """The resolver installed on the reactor, when it is zonenews's own."""
+    from twisted.internet import reactor
+
+    resolver = getattr(reactor, "resolver", None)
+    return resolver if isinstance(resolver, GuardedResolver) else None
 
 
 class PrivateAddressGuard:
@@ -99,10 +165,11 @@ class PrivateAddressGuard:
     actually came from is checked again (a name that changed its address in between).
     """
 
-    def __init__(self, stats: StatsCollector | None, trusted_hosts: Iterable[str] = (),
+    def __init__(self, stats: StatsCollector | None,
+                 trusted: Iterable[str | tuple[str, int]] = (),
                  resolve: Resolver = resolve_host) -> None:
         self.stats = stats
-        self.trusted = frozenset(h.lower() for h in trusted_hosts)
+        self.trusted = _endpoints(trusted)
         self.resolve = resolve
         self.public: dict[str, bool] = {}
 
@@ -113,21 +180,38 @@ class PrivateAddressGuard:
         return guard
 
     def spider_opened(self, spider: Spider) -> None:
-        self.trusted = start_hosts(spider)
+        self.trusted = start_endpoints(spider)
+        resolver = guarded_resolver()
+        if resolver is not None:
+            resolver.trusted = resolver.trusted | start_hosts(spider)
 
     async def process_request(self, request: Request) -> None:
-        host = (urlparse_cached(request).hostname or "").lower()
-        if not host or host in self.trusted:
+        host, port = host_port(request.url)
+        if not host or (host, port) in self.trusted:
             return
+        refused = self._refused_answer(host)
+        if refused is not None:
+            raise self._refuse(request, refused)
         if not await self._is_public(host):
-            raise self._refuse(request, host)
+            raise self._refuse(request, f"{host}:{port}")
 
     def process_response(self, request: Request, response: Response) -> Response:
-        host = (urlparse_cached(request).hostname or "").lower()
+        host, port = host_port(request.url)
         peer = response.ip_address
-        if host in self.trusted or peer is None or is_public_address(str(peer)):
+        if (host, port) in self.trusted or peer is None or is_public_address(str(peer)):
             return response
         raise self._refuse(request, f"{host} ({peer})")
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        refused = self._refused_answer(host_port(request.url)[0])
+        if refused is not None:
+            raise self._refuse(request, refused)
+
+    @staticmethod
+    def _refused_answer(host: str) -> str | None:
+        resolver = guarded_resolver()
+        address = resolver.refused.get(host) if resolver is not None else None
+        return f"{host} ({address})" if address else None
 
     async def _is_public(self, host: str) -> bool:
         if host not in self.public:
@@ -145,6 +229,12 @@ class PrivateAddressGuard:
         logger.warning("not fetching %s: %s is a private address", request.url, where)
         return refuse(self.stats, FILTERED_PREFIX + "private_address",
                       f"{where} is a loopback, private or reserved address")
+
+
+def _endpoints(trusted: Iterable[str | tuple[str, int]]) -> frozenset[tuple[str, int]]:
+    """Host-and-port pairs; a bare host means its http port, 80."""
+    return frozenset((t.lower(), 80) if isinstance(t, str) else (t[0].lower(), t[1])
+                     for t in trusted)
 
 
 class RedirectGuard:
@@ -186,6 +276,25 @@ class RedirectGuard:
     def request_dropped(self, request: Request) -> None:
         if request.meta.get("redirect_urls") and self.stats is not None:
             self.stats.inc_value(FILTERED_PREFIX + "redirect_to_seen")
+
+
+class MetaRefreshGuard(MetaRefreshMiddleware):
+    """Scrapy's meta refresh, except that a refresh no request can be made for keeps the page.
+
+    Scrapy builds the request before it checks the scheme, so ``url=javascript:…`` raises
+    ValueError and the page, often the article itself, is lost.
+    """
+
+    # Scrapy's signature still names the spider argument it no longer passes.
+    def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except ValueError as exc:
+            logger.debug("not following the meta refresh of %s: %s", response.url, exc)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(FILTERED_PREFIX + "bad_refresh")
+            return response
 
 
 class Rfc9309RobotsTxt(RobotsTxtMiddleware):

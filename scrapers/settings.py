@@ -59,6 +59,8 @@ REMOTE_CONTROL_ENABLED = False
 HTTPCACHE_ENABLED = False
 JOBDIR = None
 
+# Private answers are refused on the address the connection uses (see PrivateAddressGuard).
+TWISTED_DNS_RESOLVER = "scrapers.middlewares.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt is asked for: a private address is refused without a single request.
     "scrapers.middlewares.PrivateAddressGuard": 60,
@@ -66,6 +68,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.middlewares.Rfc9309RobotsTxt": 100,
     # Acts when a redirect is scheduled; its place in the chain does not matter.
     "scrapers.middlewares.RedirectGuard": 610,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapers.middlewares.MetaRefreshGuard": 580,
 }
 
 ITEM_PIPELINES = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import math
 import os
 import re
 import tomllib
@@ -12,11 +14,18 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import regex
+
+# The parser of Python's own re module, to size a pattern before the regex module compiles it;
+# its names are internal, so it is reached by name rather than typed.
+sre: Any = importlib.import_module("re._parser")
+
 BUILTIN_DIR = Path(__file__).parent / "sites"
 SITES_ENV = "ZONENEWS_SITES"
 
-_KEY_RE = re.compile(r"^[a-z0-9-]+$")
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_KEY_RE = re.compile(r"[a-z0-9-]+")
+_LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z]+)?")
+_DURATION_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 SELECTOR_FIELDS = frozenset(
     {"title", "published_at", "body", "source", "authors", "section", "summary", "tags",
@@ -28,6 +37,85 @@ TOP_KEYS = frozenset(
 )
 SCHEDULE_KEYS = frozenset({"interval", "cron", "enabled"})
 DEFAULT_TIMEOUT = 2 * 3600.0
+# Bounds past which a value is a mistake, not a choice: each would stall a crawl, flood a site
+# or overflow a timer.
+MAX_INTERVAL = 366 * 86400.0
+MAX_TIMEOUT = 7 * 86400.0
+MAX_DELAY = 3600.0
+MAX_PAGES = 100_000
+MAX_CONCURRENCY = 64
+# A sane URL pattern answers in microseconds; one that needs this long on one URL backtracks
+# catastrophically. After a few such URLs, URLs as long as the shortest slow one are not tried
+# again (backtracking grows with the length), so shorter article URLs still match.
+MATCH_TIMEOUT = 0.1
+MAX_TIMEOUTS = 3
+# The regex module writes out every required repeat when it compiles: (x{1000}){1000} costs
+# 280 MB and x{4294967294} all the memory there is. No URL needs more than this many.
+MAX_PATTERN_SIZE = 10_000
+
+
+def _expanded_size(items: Iterable[tuple[Any, Any]]) -> int:
+    """How many pattern elements a compiled pattern holds once its required repeats are written out."""
+    size = 0
+    for op, av in items:
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, _high, sub = av
+            size += max(low, 1) * _expanded_size(sub)
+        elif op in (sre.SUBPATTERN, sre.ATOMIC_GROUP, sre.ASSERT, sre.ASSERT_NOT):
+            size += _expanded_size(av[-1])
+        elif op is sre.BRANCH:
+            size += sum(_expanded_size(branch) for branch in av[1])
+        elif op is sre.GROUPREF_EXISTS:
+            size += sum(_expanded_size(branch) for branch in av[1:] if branch)
+        else:
+            size += 1
+    return size
+
+
+class UrlPattern:
+    """A site's article_url_pattern, searched with a time bound.
+
+    Python's own ``re`` cannot be interrupted: a pattern like ``(a+)+$`` against a long URL
+    would hold a crawl (and its SIGTERM handler) for hours. The ``regex`` module reads the
+    same syntax and gives up after ``timeout``.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        """Raise ValueError for a pattern that is not Python regex syntax or would not fit."""
+        try:
+            parsed = sre.parse(pattern)
+        except (re.error, OverflowError, RecursionError) as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if _expanded_size(parsed) > MAX_PATTERN_SIZE:
+            raise ValueError(f"repeats more than {MAX_PATTERN_SIZE:,} times in all; "
+                             "use + or * instead of large {n} counts")
+        self.pattern = pattern
+        try:
+            self._compiled = regex.compile(pattern)
+        except (regex.error, OverflowError, RecursionError) as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        self.timeouts = 0
+        self._slow_length = math.inf    # the shortest URL the pattern could not answer in time
+
+    def search(self, url: str) -> bool:
+        """Whether ``url`` matches; TimeoutError when the pattern cannot tell in time."""
+        if self.timeouts >= MAX_TIMEOUTS and len(url) >= self._slow_length:
+            raise TimeoutError(f"article_url_pattern {self.pattern!r} is too slow on long URLs")
+        try:
+            return self._compiled.search(url, timeout=MATCH_TIMEOUT) is not None
+        except TimeoutError:
+            self.timeouts += 1
+            self._slow_length = min(self._slow_length, len(url))
+            raise
+
+    def __repr__(self) -> str:
+        return f"UrlPattern({self.pattern!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UrlPattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
 
 
 class SiteFileError(ValueError):
@@ -52,7 +140,7 @@ class Site:
     key: str
     name: str
     start_urls: tuple[str, ...]
-    article_url_pattern: re.Pattern[str]
+    article_url_pattern: UrlPattern
     path: str = ""
     timezone: str = "Asia/Shanghai"
     language: str | None = None
@@ -89,20 +177,32 @@ class SiteCatalog:
             raise KeyError(f"unknown site {key!r} (known: {known})") from None
 
 
-def parse_duration(value: Any) -> float:
-    """Seconds in ``"30s"``, ``"15m"``, ``"6h"``, ``"1d"`` or a plain number of seconds."""
+def parse_duration(value: Any, longest: float = MAX_INTERVAL) -> float:
+    """Seconds in ``"30s"``, ``"15m"``, ``"6h"``, ``"1d"`` or a plain number of seconds.
+
+    ``inf`` and ``nan`` are numbers to TOML, and either would reach a timer that cannot take it.
+    """
     if isinstance(value, bool):
         raise ValueError("must be a duration such as \"30s\", \"15m\", \"6h\" or \"1d\"")
     if isinstance(value, int | float):
         seconds = float(value)
     else:
-        m = _DURATION_RE.match(str(value))
+        m = _DURATION_RE.fullmatch(str(value))
         if not m:
             raise ValueError(f"{value!r} is not a duration such as \"30s\", \"15m\", \"6h\" or \"1d\"")
         seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-    if seconds <= 0:
-        raise ValueError("must be longer than zero")
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > longest:
+        raise ValueError(f"must be longer than zero and at most {format_seconds(longest)} "
+                         f"(e.g. \"30m\" or \"6h\")")
     return seconds
+
+
+def format_seconds(seconds: float) -> str:
+    """``604800`` → ``"7d"``: a bound as a user would write it in a site file."""
+    for unit in ("d", "h", "m"):
+        if seconds >= _UNIT_SECONDS[unit] and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{int(seconds // _UNIT_SECONDS[unit])}{unit}"
+    return f"{seconds:g}s"
 
 
 def _is_http_url(value: Any) -> bool:
@@ -134,7 +234,7 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
             raise fail(required, "missing; every site file needs key, name, start_urls and "
                                  "article_url_pattern")
     key = data["key"]
-    if not isinstance(key, str) or not _KEY_RE.match(key):
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
         raise fail("key", "must be lower-case letters, digits and '-' (e.g. \"zhuhai-hitech\")")
     name = data["name"]
     if not isinstance(name, str) or not name.strip():
@@ -147,9 +247,9 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
     if not isinstance(pattern, str) or not pattern:
         raise fail("article_url_pattern", "must be a regular expression (a string)")
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        raise fail("article_url_pattern", f"not a valid regular expression: {exc}") from None
+        compiled = UrlPattern(pattern)
+    except ValueError as exc:
+        raise fail("article_url_pattern", str(exc)) from None
 
     timezone = data.get("timezone", "Asia/Shanghai")
     try:
@@ -159,29 +259,30 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
             from None
     language = data.get("language")
     if language is not None and (not isinstance(language, str)
-                                 or not re.match(r"^[a-z]{2,3}(-[A-Za-z]+)?$", language)):
+                                 or not _LANGUAGE_RE.fullmatch(language)):
         raise fail("language", "must be a language code such as \"zh\" or \"en\"")
 
-    def positive_int(k: str) -> int | None:
+    def positive_int(k: str, most: int) -> int | None:
         v = data.get(k)
         if v is None:
             return None
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise fail(k, "must be a whole number of at least 1")
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= most:
+            raise fail(k, f"must be a whole number from 1 to {most:,}")
         return v
 
-    max_pages = positive_int("max_pages")
-    concurrency = positive_int("concurrency") or 4
+    max_pages = positive_int("max_pages", MAX_PAGES)
+    concurrency = positive_int("concurrency", MAX_CONCURRENCY) or 4
     delay = data.get("delay", 0.0)
-    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
-        raise fail("delay", "must be a number of seconds, 0 or more")
+    if (isinstance(delay, bool) or not isinstance(delay, int | float)
+            or not 0 <= delay <= MAX_DELAY):   # false for nan too
+        raise fail("delay", f"must be a number of seconds from 0 to {MAX_DELAY:g}")
     obey_robots = data.get("obey_robots", True)
     if not isinstance(obey_robots, bool):
         raise fail("obey_robots", "must be true or false")
     timeout = DEFAULT_TIMEOUT
     if "timeout" in data:
         try:
-            timeout = parse_duration(data["timeout"])
+            timeout = parse_duration(data["timeout"], MAX_TIMEOUT)
         except ValueError as exc:
             raise fail("timeout", str(exc)) from None
     domains = data.get("allowed_domains")

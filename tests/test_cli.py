@@ -204,3 +204,43 @@ def test_the_readme_shows_every_command() -> None:
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     missing = [name for name in commands if f"zonenews {name}" not in readme]
     assert missing == []
+
+
+MANY_TERMS = " ".join(f"词{n}" for n in range(1000))
+
+
+@pytest.mark.parametrize("args, words", [
+    (("articles", "--query", MANY_TERMS), "more than 64 terms"),
+    (("articles", "--until", "9999-12-31"), "out of range (from 1900-01-01 to 2999-12-31)"),
+    (("articles", "--since", "0001-01-01"), "out of range"),
+    (("articles", "--since", "0001-01-01T00:00"), "out of range"),
+    (("articles", "--limit", "9" * 20), "up to 1,000,000,000"),
+    (("runs", "--limit", "9" * 20), "up to 1,000,000,000"),
+    (("article", "9" * 20), "is not an article id"),
+    (("articles", "--query", "高新\udcff\udcfe"), "not valid UTF-8"),
+    (("articles", "--author", "\udce9"), "not valid UTF-8"),
+    (("article", "http://127.0.0.1/\udcff.html"), "not valid UTF-8"),
+])
+def test_hostile_query_values_are_one_usage_line_and_lose_nothing(
+        crawled: Crawled, args: tuple[str, ...], words: str) -> None:
+    code, out, err = crawled.run(*args)
+    assert code == 2, err
+    assert "Traceback" not in err and out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"zonenews {args[0]}: error: ") and words in last
+    code, out, _ = crawled.run("articles", "--limit", "0", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 30
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("--since", "2999-12-31", "--query", "高新区"), 0),
+    (("--until", "2999-12-31", "--query", "高新区"), 20),
+    (("--since", "1900-01-01", "--until", "2999-12-31", "--query", "高新区"), 20),
+    (("--query", " ".join(["高新区", *[f"签约{n}" for n in range(63)]])), 0),
+    (("--query", " ".join(["高新区"] * 64 + ["项目"])), 20),
+])
+def test_the_widest_values_allowed_still_answer(crawled: Crawled, args: tuple[str, ...],
+                                                expected: int) -> None:
+    code, out, err = crawled.run("articles", *args, "--format", "json")
+    assert code == 0, err
+    assert len(json.loads(out)) == expected

@@ -81,3 +81,46 @@ def test_extraction_reads_a_mislabelled_gb_page() -> None:
 def test_any_chinese_text_survives_gb18030_with_a_wrong_header(text: str) -> None:
     body = html(HTTP_EQUIV_GB2312, text).encode("gb18030")
     assert text in decode_page(body, "text/html; charset=utf-8")
+
+
+def _with_stray_bytes(data: bytes, stray: bytes = b"\xff\xfe") -> bytes:
+    """``data`` with ``stray`` put before its last ``</p>``: a slip of the template, not text."""
+    cut = data.rindex(b"</p>")
+    return data[:cut] + stray + data[cut:]
+
+
+@pytest.mark.parametrize("meta, content_type, stray", [
+    ("", None, b"\xff\xfe"),                                  # nothing declared
+    ("", "text/html", b"\x80"),
+    ('<meta charset="utf-8">', None, b"\xff"),                # declared, and slightly broken
+    ("", "text/html; charset=utf-8", b"\xc3\x28\xa0\xa1"),    # a broken sequence, two bytes
+    (HTTP_EQUIV_GB2312, None, b"\xff\xfe"),                   # an old template's declaration
+])
+def test_a_short_utf8_page_with_a_few_stray_bytes_stays_utf8(
+        meta: str, content_type: str | None, stray: bytes) -> None:
+    text = decode_page(_with_stray_bytes(html(meta).encode("utf-8"), stray), content_type)
+    assert f"<title>{TEXT}</title>" in text
+    assert text.count("\ufffd") <= len(stray)
+
+
+@pytest.mark.parametrize("meta, content_type", [
+    ("", None), (HTTP_EQUIV_GB2312, None), ("", "text/html; charset=gbk")])
+def test_a_gb_page_with_a_few_stray_bytes_stays_gb(meta: str, content_type: str | None) -> None:
+    text = decode_page(_with_stray_bytes(html(meta).encode("gb18030"), b"\xff"), content_type)
+    assert f"<title>{TEXT}</title>" in text
+
+
+def test_a_nul_byte_in_a_page_is_not_text() -> None:
+    assert decode_page(html("").encode("utf-8").replace(b"<head>", b"<head>\0"), None) \
+        == html("")
+
+
+@pytest.mark.parametrize("body, problem", [
+    (b"\0<html><body><p>ok</p></body></html>", None),          # one NUL before the page
+    (b"<html>\0<body><p>ok</p></body></html>" * 20, None),   # one in every line
+    (b"<html>" + bytes(range(32)) * 20, "not_html"),          # markup in a binary blob
+])
+def test_a_stray_nul_is_a_slip_and_many_are_binary(body: bytes, problem: str | None) -> None:
+    from scrapers.extract import page_problem
+
+    assert page_problem(body, "text/html") == problem

@@ -99,10 +99,13 @@ async def no_resolve(host: str) -> Sequence[str]:
 
 @pytest.mark.parametrize("url, trusted, refused", [
     ("http://www.zhuhai-hitech.gov.cn/gxxw/index.html", set(), False),
-    ("http://127.0.0.1:8000/news/index.html", {"127.0.0.1"}, False),      # the site's own start host
+    ("http://127.0.0.1:8000/news/index.html", {("127.0.0.1", 8000)}, False),  # the start URL's own
+    ("http://127.0.0.1:9999/admin/", {("127.0.0.1", 8000)}, True),        # same host, another port
+    ("http://127.0.0.1/", {("127.0.0.1", 8000)}, True),
+    ("https://intranet.zone.gov.cn/news/", {"intranet.zone.gov.cn"}, True),  # 443 is not 80
     ("http://intranet.zone.gov.cn/news/", {"intranet.zone.gov.cn"}, False),
     ("http://127.0.0.1:8000/news/index.html", set(), True),
-    ("http://localhost:8000/news/index.html", {"127.0.0.1"}, True),       # same machine, other name
+    ("http://localhost:8000/news/index.html", {("127.0.0.1", 8000)}, True),  # same machine, other name
     ("http://[::1]:8000/", {"127.0.0.1"}, True),
     ("http://169.254.169.254/latest/meta-data/", set(), True),
     ("http://metadata.example.cn/latest/", set(), True),
@@ -112,7 +115,7 @@ async def no_resolve(host: str) -> Sequence[str]:
     ("http://no-such-host.example.cn/news/", set(), False),               # fails as a DNS error
 ])
 def test_the_guard_refuses_private_targets_unless_a_start_url_is_there(
-        url: str, trusted: set[str], refused: bool) -> None:
+        url: str, trusted: set[str | tuple[str, int]], refused: bool) -> None:
     stats = Stats()
     guard = PrivateAddressGuard(stats, trusted, resolve=fake_resolve)  # type: ignore[arg-type]
     if refused:
@@ -325,3 +328,78 @@ def test_the_guards_are_in_the_downloader_chain(middleware: str) -> None:
     chain = build_component_list(
         project_settings().get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES"))
     assert middleware in chain
+
+
+# ---------------------------------------------------------------- the resolver the connection uses
+
+RESOLVER_SCRIPT = """
+import sys
+from scrapy import Request, Spider
+from scrapy.crawler import CrawlerProcess
+from scrapers.middlewares import guarded_resolver
+
+url, trusted = sys.argv[1], sys.argv[2:]
+
+class Probe(Spider):
+    name = "probe"
+
+    async def start(self):
+        from twisted.internet import reactor
+        reactor.resolver.trusted = frozenset(trusted)
+        yield Request(url, callback=self.fetched, errback=self.failed, dont_filter=True)
+
+    def fetched(self, response):
+        print("FETCHED", response.status)
+
+    def failed(self, failure):
+        refused = guarded_resolver().refused
+        print("REFUSED" if "localhost" in refused else "ERROR " + repr(failure.value))
+
+process = CrawlerProcess({"TWISTED_DNS_RESOLVER": "scrapers.middlewares.GuardedResolver",
+                          "RETRY_ENABLED": False, "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "ERROR",
+                          "DOWNLOADER_MIDDLEWARES": {
+                              "scrapers.middlewares.PrivateAddressGuard": None}})
+process.crawl(Probe)
+process.start()
+"""
+
+
+@pytest.mark.parametrize("trusted, outcome", [
+    ((), "REFUSED"),                  # a name that answers a loopback address: never connected to
+    (("localhost",), "FETCHED 200"),  # the same name when a start URL names it
+])
+def test_the_resolver_refuses_a_private_answer_on_the_connection_itself(
+        trusted: tuple[str, ...], outcome: str) -> None:
+    """No check before the request here: the answer the connection uses is the one checked."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.siteserver import FixtureServer
+
+    with FixtureServer() as server:
+        server.add("/index.html", "<html><body><p>内网页面</p></body></html>")
+        url = server.url("/index.html").replace("127.0.0.1", "localhost")
+        proc = subprocess.run([sys.executable, "-c", RESOLVER_SCRIPT, url, *trusted], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.stdout.strip() == outcome, proc.stderr
+        assert server.hits["/index.html"] == (0 if outcome == "REFUSED" else 1)
+
+
+def test_the_crawl_settings_resolve_through_the_guarded_resolver() -> None:
+    assert project_settings().get("TWISTED_DNS_RESOLVER") == "scrapers.middlewares.GuardedResolver"
+
+
+def test_the_resolver_trusts_the_proxy_the_environment_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from twisted.internet import reactor
+
+    from scrapers.middlewares import GuardedResolver, PrivateAnswer
+
+    monkeypatch.setenv("https_proxy", "http://proxy.corp.local:3128")
+    resolver = GuardedResolver(reactor, 10, 5.0)
+    assert resolver._checked("10.0.0.5", "proxy.corp.local") == "10.0.0.5"
+    assert resolver._checked("61.145.97.10", "www.zhuhai-hitech.gov.cn") == "61.145.97.10"
+    with pytest.raises(PrivateAnswer):
+        resolver._checked("10.0.0.5", "rebinding.example.cn")
+    assert resolver.refused == {"rebinding.example.cn": "10.0.0.5"}

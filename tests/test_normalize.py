@@ -3,6 +3,7 @@ publication time parsed, and pages that are not articles refused with a reason."
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -134,3 +135,39 @@ def test_a_byline_naming_the_articles_editor_does_not_make_them_its_author() -> 
                         byline=["作者：姚昊"]), now=NOW)
     assert rec.authors == ["刘伟", "高新宣"]
     assert rec.editors == ["姚昊"]
+
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.mark.parametrize("dirt", ["\x1b[31m", "\x1b]0;owned\x07", "\x9b2J", "\x00", "\x07\x08",
+                                  "\x1bc", "\x85", "\x7f"])
+def test_control_characters_leave_every_stored_text_field(dirt: str) -> None:
+    def d(text: str) -> str:
+        return text[:1] + dirt + text[1:]
+
+    rec = normalize(raw(
+        f"<div><p>{d('近日，高新区与企业签约。')}</p><p>项目总投资16亿元。</p>"
+        f"<figure><img src='/b.jpg'><figcaption>{d('签约现场')}</figcaption></figure>"
+        f"<p>{d('文/宋雪梅')}　编辑：{d('李明')}</p></div>",
+        title=d("高新区项目签约"), source=d("珠海特区报"), section=d("高新动态"),
+        tags=[d("集成电路"), "人才"], summary=d("高新区与企业签约"), byline=[d("周楠")]), now=NOW)
+    assert rec.title == "高新区项目签约"
+    assert rec.body_text == "近日，高新区与企业签约。\n项目总投资16亿元。"
+    assert (rec.source, rec.section, rec.summary) == ("珠海特区报", "高新动态", "高新区与企业签约")
+    assert rec.tags == ["集成电路", "人才"]
+    assert rec.images[0]["caption"] == "签约现场"
+    assert "宋雪梅" in rec.authors and rec.editors == ["李明"]
+    assert dirt not in rec.body_html and "[31m" not in rec.body_html
+    assert not CONTROLS.search(rec.body_html)
+
+
+def test_control_characters_written_as_entities_leave_the_text_too() -> None:
+    rec = normalize(raw("<div><p>&#27;[31m近日，高新区与企业签约。&#27;[0m</p></div>",
+                        title="高新区项目签约&#7;"), now=NOW)
+    assert rec.body_text == "近日，高新区与企业签约。"
+
+
+def test_lines_and_tabs_stay() -> None:
+    rec = normalize(raw("<div><pre>一\t二\r\n三</pre><p>四</p></div>"), now=NOW)
+    assert "\x0d" not in rec.body_text and "四" in rec.body_text

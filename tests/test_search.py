@@ -341,3 +341,20 @@ def test_a_snippet_is_about_as_wide_as_asked() -> None:
     assert "集成电路" in snippet.text
     assert len(snippet.text) <= 30 + 2
     assert snippet.highlighted("<b>", "</b>").count("<b>集成电路</b>") == 1
+
+
+def test_the_most_terms_a_query_may_hold_are_searched_and_one_more_is_refused(
+        stored: tuple[sessionmaker[Session], list[Article]]) -> None:
+    sessions, rows = stored
+    # 64 different pieces of the longest article: it holds them all, so it must be found.
+    longest = max(rows, key=lambda a: len(a.title + a.body_text))
+    pieces = [part[i:i + n] for part in (longest.title, longest.body_text) for n in (2, 3, 4)
+              for i in range(len(part))]
+    terms = list(dict.fromkeys(p for p in pieces if parse_terms(p) == [p] and len(p) > 1))
+    assert len(terms) >= search_module.MAX_TERMS
+    widest = " ".join(terms[:search_module.MAX_TERMS])
+    flt = ArticleFilter(query=widest, limit=0)
+    found = [f.article.id for f in search_articles(sessions, flt)]
+    assert longest.id in found and found == reference(rows, widest, flt)
+    with pytest.raises(ValueError, match="more than 64 terms"):
+        search_articles(sessions, ArticleFilter(query=widest + " 另一个词", limit=0))

@@ -29,12 +29,53 @@ _PARSER = etree.HTMLParser(remove_blank_text=False, no_network=True)
 
 
 def parse(text: str) -> Element:
-    """Parse once; lxml refuses a str that still carries an XML encoding declaration."""
+    """Parse once; lxml refuses a str that still carries an XML encoding declaration.
+
+    libxml2 stops nesting at 256 levels and drops what lies deeper, so a page nested deeper
+    than that is parsed again with its excess wrappers removed: its text is all kept.
+    """
     text = _XML_DECLARATION.sub("", text, count=1)
     root = etree.fromstring(text, _PARSER) if text.strip() else None
+    if root is not None and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):
+        root = etree.fromstring(flattened(text), _PARSER)
     if root is None:
         root = etree.fromstring("<html><body></body></html>", _PARSER)
     return root
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*>")
+# Elements that never hold others open: void ones, <p> (closed by the next block), and the
+# document's own. An element left open is closed with its parent, as a parser would.
+_FLAT_ELEMENTS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "html", "head", "body"})
+MAX_DEPTH = 64
+
+
+def flattened(text: str, most: int = MAX_DEPTH) -> str:
+    """``text`` with the tags nested deeper than ``most`` removed and their content kept."""
+    stack: list[tuple[str, bool]] = []     # open elements: name, and whether its tag was kept
+    kept = 0
+
+    def tag(match: re.Match[str]) -> str:
+        nonlocal kept
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _FLAT_ELEMENTS or match.group(0).endswith("/>"):
+            return match.group(0)
+        if not closing:
+            keep = kept < most
+            stack.append((name, keep))
+            kept += keep
+            return match.group(0) if keep else ""
+        for at in range(len(stack) - 1, -1, -1):
+            if stack[at][0] == name:
+                closed = stack[at:]
+                del stack[at:]
+                kept -= sum(k for _, k in closed)
+                return match.group(0) if closed[0][1] else ""
+        return match.group(0)
+
+    return _TAG.sub(tag, text)
 
 
 _CLASSED = etree.XPath("//body//*[@class or @id]")

@@ -29,11 +29,17 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:
+    """The page's text; a NUL in it is a template's slip, and a parser would make it U+FFFD."""
+    return _decoded(body, content_type).replace("\0", "")
+
+
+def _decoded(body: bytes, content_type: str | None) -> str:
     """Decode a page the way a browser would get it right, not the way its server says.
 
     A BOM wins; then the page's own ``<meta>`` declaration, then the HTTP header,
-    each only if the bytes decode cleanly with it; then UTF-8, then GB18030. Valid
-    UTF-8 overrules a legacy declaration when the bytes are plainly UTF-8 (templates
+    each only if the bytes decode cleanly with it; then UTF-8, then GB18030. UTF-8 with a few
+    stray bytes is still UTF-8 (they become U+FFFD): what counts is the share of bad bytes,
+    not their presence. Valid UTF-8 overrules a legacy declaration when the bytes are plainly UTF-8 (templates
     copied from old GB2312 sites keep their old ``<meta>``). Only when nothing
     decodes cleanly is a lossy decode used, the one that loses the fewest characters.
     """
@@ -41,6 +47,8 @@ def decode_page(body: bytes, content_type: str | None) -> str:
         if body.startswith(bom):
             return body.decode(encoding, errors="replace")
     utf8 = _strict(body, "utf-8")
+    if utf8 is None:
+        utf8 = _mostly_utf8(body)
     declared = [encoding for encoding in _declared(body, content_type) if _known(encoding)]
     if declared and declared[-1] in _WESTERN and not _META_CHARSET.search(body[:8192]):
         # A Latin-1 header with no declaration in the page is usually the server's default,
@@ -62,6 +70,18 @@ def decode_page(body: bytes, content_type: str | None) -> str:
             return text
     return min((body.decode(encoding, errors="replace") for encoding in [*declared, "gb18030"]),
                key=lambda text: text.count("\ufffd"))
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """The page as UTF-8 when at most one in ten of its non-ASCII characters is a bad byte.
+
+    Bytes of another encoding read as UTF-8 are nearly all bad: valid multi-byte
+    sequences arise from them only by chance.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - bad
+    return text if good >= 4 and bad * 10 <= good else None
 
 
 def _reads_as_chinese(text: str) -> bool:

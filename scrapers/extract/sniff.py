@@ -10,6 +10,10 @@ _NOT_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "ap
                    "application/vnd.", "application/msword")
 _MARKUP = re.compile(rb"<\s*(?:[a-zA-Z]|!--|!doctype)", re.IGNORECASE)
 _SNIFF_BYTES = 8192
+# Control bytes no text encoding but UTF-16/32 (BOM-led, handled apart) uses. A stray NUL in a
+# page is a template's slip; binary data is full of them.
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY_SHARE = 0.05
 
 
 def page_problem(body: bytes, content_type: str | None) -> str | None:
@@ -17,7 +21,8 @@ def page_problem(body: bytes, content_type: str | None) -> str | None:
 
     Zone servers often label HTML wrongly (``text/plain``, ``application/octet-stream``)
     or not at all, so only a type that is plainly something else (an image, a PDF)
-    decides by itself; otherwise the bytes must contain markup and no NUL.
+    decides by itself; otherwise the bytes must contain markup, and control bytes
+    (NUL and the like) may be a few but not a share of them.
     """
     if not body.strip():
         return "empty_page"
@@ -25,6 +30,7 @@ def page_problem(body: bytes, content_type: str | None) -> str | None:
     head = body[:_SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None  # UTF-16 with a BOM: NUL bytes are part of its text
-    if mime.startswith(_NOT_HTML_TYPES) or b"\0" in head or not _MARKUP.search(head):
+    if (mime.startswith(_NOT_HTML_TYPES) or not _MARKUP.search(head)
+            or len(_BINARY.findall(head)) > _BINARY_SHARE * len(head)):
         return "not_html"
     return None
