@@ -30,7 +30,7 @@ OTHER_LABELS = ("浏览次数", "阅读次数", "访问次数", "点击次数", 
                 "发布机构", "主题分类", "文号", "Views")
 
 _ALL_LABELS = sorted({*PUBLISHED_LABELS, *UPDATED_LABELS, *SOURCE_LABELS, *CREDIT_LABELS,
-                      *OTHER_LABELS}, key=len, reverse=True)
+                      *OTHER_LABELS}, key=lambda label: (-len(label), label))
 LABEL = re.compile(
     r"(?<![A-Za-z])(" + "|".join(map(re.escape, _ALL_LABELS)) + r")\s*[:：]\s*",
     re.IGNORECASE,

@@ -48,8 +48,10 @@ def find_title(root: Element, meta: PageMeta, overrides: Overrides,
     ``<title>`` wins over the page's markup unless it names only the site: when it is the
     site's declared name, or carries too few words of the headline shown above ``body``.
     """
-    titled = {element for element, names in classes
-              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]}
+    # A list in page order, not a set: when two elements show the headline, the first one wins on
+    # every run, and the info line read after it (with the date's time) with it.
+    titled = [element for element, names in classes
+              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]]
     headings = [(element, text_of(element)) for element in [*_HEADING_TAGS(root), *titled]]
     chosen = overrides.text("title") or meta.get("articletitle") or meta.ld_text("headline")
     if chosen:
@@ -123,7 +125,7 @@ def _heading_for(page_title: str, stripped: str,
 
 
 def _shown_headline(above_body: list[Line], headings: list[tuple[Element, str]],
-                    titled: set[Element]) -> tuple[Element, str] | None:
+                    titled: list[Element]) -> tuple[Element, str] | None:
     """The most prominent heading among the lines above the body: an ``h1``, a
     ``div.title``-like element, then ``h2``…``h4``; on a tie the one nearest the body, unless it
     is a kicker or a subtitle. Links, column names and whole paragraphs are not headlines."""
