@@ -31,6 +31,7 @@ _CATEGORY_LINKS = etree.XPath(
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
 _TABLE_ROWS = etree.XPath("//tr[th or td]")
 _ROW_CELLS = etree.XPath("th|td")
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 _KEYWORD_SPLIT = re.compile(r"\s*[,，;；、|]\s*")
 _INFO_LINES = 8       # an info line sits within a few lines after the headline
 _FOOTER_LINES = 8     # （责任编辑：…） sits within a few lines after the body
@@ -68,8 +69,12 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))
 
     item["title"] = title
+    # A time the reader sees under the headline beats the metas: a template fills
+    # published_time with the day the draft was made, or midnight, far more often than a page
+    # prints a wrong time.
+    shown = [text for text in (*info.published, *info.bare_dates) if _CLOCK.search(text)]
     item["published"] = _unique([
-        *overrides.texts("published_at"), *meta.every(PUBLISHED_NAMES),
+        *overrides.texts("published_at"), *shown, *meta.every(PUBLISHED_NAMES),
         *filter(None, [meta.ld_text("datePublished")]),
         *info.published, *info.bare_dates, *map(squash, _TIME_DATETIME(root)),
         *footer.published, *info.updated, *footer.updated,
