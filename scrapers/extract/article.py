@@ -19,7 +19,7 @@ from .overrides import Overrides, validate_selector
 from .pagination import next_part_url
 from .patterns import LABEL
 from .resolve import Resolver
-from .section import breadcrumb_section, category_section
+from .section import breadcrumb_section, category_section, title_section
 from .title import find_title
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     body = find_body(root, overrides.elements("body"), classes)
     title, title_element = find_title(root, meta, overrides, classes,
                                       body.element if body is not None else None)
-    info = read_info(line.text for line in _info_lines(title_element, body))
+    info = read_info((line.text for line in _info_lines(title_element, body)), headline_lines=True)
     footer = read_info(line.text for line in (
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))
 
@@ -89,7 +89,8 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     ])
     item["section"] = (overrides.text("section") or meta.get("columnname")
                        or meta.ld_text("articleSection") or breadcrumb_section(root, classes, text, title)
-                       or meta.get("article:section") or category_section(root))
+                       or meta.get("article:section") or category_section(root)
+                       or title_section(meta.title, title))
     item["summary"] = (overrides.text("summary") or meta.get("description", "og:description")
                        or meta.ld_text("description"))
     item["tags"] = _tags(root, meta, overrides)
