@@ -21,7 +21,7 @@ import argparse
 import json
 import sys
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -131,10 +131,12 @@ def _split_names(text: str | None) -> list[str]:
     return [name.strip() for name in (text or "").replace("；", ";").split(";") if name.strip()]
 
 
-def _available() -> dict[str, Callable[[Page], Record]]:
+def _available(wanted: Collection[str]) -> dict[str, Callable[[Page], Record]]:
     found: dict[str, Callable[[Page], Record]] = {"zonenews": zonenews}
     for name, module, extractor in (("trafilatura", "trafilatura", trafilatura),
                                     ("GNE", "gne", gne)):
+        if name not in wanted:
+            continue
         try:
             __import__(module)
         except ImportError:
@@ -219,8 +221,13 @@ class Tally:
         return f"{self.right / self.scored:.2f}" if self.scored else "—"
 
 
-def measure() -> tuple[list[str], dict[tuple[str, str, str], Tally], dict[str, int]]:
-    extractors = _available()
+OTHERS = ("trafilatura", "GNE")
+
+
+def measure(others: Collection[str] = OTHERS
+            ) -> tuple[list[str], dict[tuple[str, str, str], Tally], dict[str, int]]:
+    """Tallies by (family, field, extractor), and the number of pages of each family."""
+    extractors = _available(others)
     tallies: dict[tuple[str, str, str], Tally] = {}
     counts: dict[str, int] = {}
     for page in pages():
@@ -254,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--misses", action="store_true", help="list zonenews's wrong pages")
+    parser.add_argument("--without", default="", help="comma-separated extractors to leave out "
+                        "of the comparison (trafilatura, GNE)")
     args = parser.parse_args(argv)
-    names, tallies, counts = measure()
+    names, tallies, counts = measure([n for n in OTHERS if n not in args.without.split(",")])
     print("share of article pages with the field right (— : the extractor does not give it)")
     print(render(names, tallies, counts))
     if args.misses:
