@@ -145,6 +145,12 @@ def test_the_shown_time_is_the_publication_time(head: str, info: str, published:
     ("<p><span class='date'>2024年03月06日 09:12</span> <a class='source'>南方+</a></p>", "南方+"),
     ("<div>2024-03-05 10:20 <span>深圳商报</span></div>", "深圳商报"),
     ("<div>新华社 2024-03-05 10:20</div>", "新华社"),
+    ("<div><span>2024-03-05 10:20</span><span>|</span><span>中山日报</span></div>", "中山日报"),
+    ("<div>作者：王明 2024-03-05 10:20 中国高新网</div>", "中国高新网"),
+    ("<div>2024-03-05 10:20 新华社客户端</div>", "新华社客户端"),
+    # labels the usual ones miss, a value in brackets
+    ("<div><span>2024-03-05 10:20</span><span>来自：珠海+</span></div>", "珠海+"),
+    ("<div>来源：【南方日报】 2024-03-05</div>", "南方日报"),
     # beside the date, but no source: a person, a weekday, a counter
     ("<div>宋雪梅 2024-03-05 10:20</div>", None),
     ("<div>2024-03-05 10:20 星期二</div>", None),
@@ -191,9 +197,18 @@ def test_a_headline_opening_the_content_block_leads_to_its_info_line() -> None:
      {"editors": ["苏芳"], "responsible_editors": ["何宁"]}),
     ("", "<div>摄影/赵敏 编辑/孙丽</div>", {"photographers": ["赵敏"], "editors": ["孙丽"]}),
     ("", "<div class='post_author'>责任编辑：杨倩_NF4425</div>", {"responsible_editors": ["杨倩"]}),
+    ("", "<div>文字：王明 图片：李华</div>", {"authors": ["王明"], "photographers": ["李华"]}),
+    ("", "<p>执笔：陈晓</p>", {"authors": ["陈晓"]}),
+    ("", "<div class='editor'>【责任编辑:王伟】</div>", {"responsible_editors": ["王伟"]}),
 ])
 def test_credits_around_the_body_name_people_only(head: str, after: str,
                                                   people: dict[str, list[str]]) -> None:
     got = record(H1, "<div>发布日期：2024-03-05</div>", head=head, after=after)
     roles = ("authors", "photographers", "editors", "responsible_editors")
     assert {role: got[role] for role in roles if got[role]} == people
+
+
+def test_a_credit_on_the_info_line_ends_where_the_date_begins() -> None:
+    got = record(H1, "<div>作者：王明 2024-03-05 10:20 中国高新网</div>")
+    assert (got["authors"], got["published_at"], got["source"]) == (
+        ["王明"], "2024-03-05T10:20:00+08:00", "中国高新网")

@@ -22,15 +22,21 @@ _TIMED_DAY = re.compile(r"(?<![\d/.-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?![\d:])")
 # source when it is shaped like a newspaper's, a news app's or an office's name.
 _BARE_SOURCE = re.compile(r"[\u4e00-\u9fff]{1,14}(?:日报|晚报|报|网|电视台|台|社|客户端|新闻|杂志|周刊|融媒"
                           r"|局|委|办|厅|政府|管委会|中心)|[\u4e00-\u9fff]{1,8}[+＋]")
+_WORDS = re.compile(r"\s*[|｜]\s*|\s+")
 _NOT_AUTHORS = frozenset({"admin", "administrator", "editor", "webmaster", "root", "staff"})
 # "Powered by WordPress", "Theme by …": who made the site, not who wrote the article.
 _MADE_BY = re.compile(r"(?:powered|designed|developed|built|hosted|theme|made)\s+$", re.IGNORECASE)
-# Credits separated by a pipe or a slash (编辑|苏芳  责编|何宁, 摄影/赵敏 编辑/孙丽) carry no colon:
-# the whole line goes to the credit parser.
-_SLASHED_CREDIT = re.compile(r"^[（(【\[]?\s*(?:" + "|".join(CREDIT_LABELS) + r")\s*[|｜/／]\s*\S")
+# A line of credits the labels above do not read goes whole to the credit parser: roles separated
+# by a pipe or a slash (编辑|苏芳  责编|何宁, 摄影/赵敏 编辑/孙丽), or roles that only credit lines use
+# (文字：王明 图片：李华, 执笔：陈晓).
+_CREDIT_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:(?:" + "|".join(CREDIT_LABELS) + r")\s*[|｜/／]"
+    r"|(?:文字|图片|文/图|图/文|文|图|摄|执笔|主笔)\s*[|｜/／:：])\s*\S")
 # A credit label at the end of its line (责任编辑：) waits for the name on the next line.
 _WAITING_LABEL = re.compile(r"(" + "|".join(CREDIT_LABELS) + r")\s*[:：]\s*[)）】\]]?$")
 _NAME_LINE = 24
+# A value in brackets of its own: 来源：【南方日报】.
+_BRACKETED = re.compile(r"^[【\[]([^】\]]{1,50})[】\]]")
 
 
 @dataclass
@@ -55,7 +61,7 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFact
             facts.credits.append(f"{label}：{line}")
         found = _WAITING_LABEL.search(line)
         label = found.group(1) if found else None
-        if _SLASHED_CREDIT.match(line):
+        if _CREDIT_LINE.match(line):
             facts.credits.append(line)
         _read_labels(line, facts)
         if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
@@ -78,10 +84,11 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFact
 def _bare_source(line: str) -> str | None:
     """The source-shaped word right after (or right before) the date of an info line."""
     date = DATE.search(line) or _TIMED_DAY.search(line)
-    if date is None or LABEL.search(line):
+    if date is None:
         return None
-    after, before = line[date.end():].split(), line[:date.start()].split()
-    for word in (after[:1] or [""])[0], (before[-1:] or [""])[0]:
+    after = [word for word in _WORDS.split(line[date.end():]) if word]
+    before = [word for word in _WORDS.split(line[:date.start()]) if word]
+    for word in (*after[:1], *before[-1:]):
         if _BARE_SOURCE.fullmatch(word):
             return word
     return None
@@ -110,7 +117,10 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
                 (facts.published if kind == "published" else facts.updated).append(raw)
                 claimed.append((match.start(), match.end() + date.end()))
             continue
-        value = VALUE_END.split(value.strip(), maxsplit=1)[0].strip(" ，,;；、。")
+        value = _BRACKETED.sub(r"\1", value.strip())
+        value = VALUE_END.split(value, maxsplit=1)[0].strip(" ，,;；、。")
+        if (printed := DATE.search(value)) is not None:
+            value = value[:printed.start()].strip()  # 作者：王明 2024-03-05 10:20
         if not value:
             continue
         # An English agency's name is long: Zhuhai High-tech Zone Science and Technology Bureau
