@@ -121,6 +121,9 @@ def _heading_for(page_title: str, stripped: str,
     """
     best: tuple[Element, str] | None = None
     page_title = squash(page_title)
+    exact = next(((element, text) for element, text in headings if text == stripped), None)
+    if exact is not None:
+        return exact  # not the block around it that also holds the info line
     for element, text in headings:
         if len(text) < max(4, len(stripped) // 2):
             continue
