@@ -130,6 +130,11 @@ H1 = "<h1>园区项目建设提速</h1>"
      "2024-03-05T10:20:31+08:00"),
     ('<meta name="PubDate" content="2024-03-05 10:20">', "<div>发布日期：2024-03-05</div>",
      "2024-03-05T10:20:00+08:00"),
+    # a meta that writes the shown wall-clock time keeps its place: it also gives the zone
+    ('<meta property="article:published_time" content="2024-04-14T13:11:00-04:00">',
+     "<div>Apr 14, 2024 01:11 PM</div>", "2024-04-15T01:11:00+08:00"),
+    ('<meta property="article:published_time" content="2024-04-14T00:00:00-04:00">',
+     "<div>Apr 14, 2024 01:11 PM</div>", "2024-04-14T13:11:00+08:00"),
     # a meta with a time still wins over a shown day that names another one
     ('<meta name="PubDate" content="2024-03-04 18:00">', "<div>发布日期：2024-03-05</div>",
      "2024-03-04T18:00:00+08:00"),
