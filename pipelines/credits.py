@@ -157,14 +157,15 @@ class _Kind(Enum):
 
 
 _ZH_ROLES: dict[str, _Kind] = {
-    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "采写", "执笔", "主笔", "记者", "见习记者",
-                     "实习记者", "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"], _Kind.AUTHOR),
+    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "本文作者", "采写", "执笔", "主笔", "记者",
+                     "见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"],
+                    _Kind.AUTHOR),
     **dict.fromkeys(["图", "图片", "摄", "摄影", "摄像", "视频", "摄影记者"], _Kind.PHOTOGRAPHER),
     **dict.fromkeys(["文/图", "图/文", "文/摄", "图文", "文图", "文、图", "图、文"],
                     _Kind.AUTHOR_AND_PHOTOGRAPHER),
     "编辑": _Kind.EDITOR,
     **dict.fromkeys(["责编", "责任编辑"], _Kind.RESPONSIBLE_EDITOR),
-    **dict.fromkeys(["来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
+    **dict.fromkeys(["来源", "本文来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
                      "转自", "转载自"], _Kind.SOURCE),
     "供稿": _Kind.COPY_SUPPLIER,
     "供图": _Kind.PHOTO_SUPPLIER,

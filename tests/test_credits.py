@@ -533,6 +533,8 @@ def test_the_credit_ending_a_caption_names_the_photographer(
     ([*BODY, "执笔：陈晓 王芳"], BODY, by("陈晓", "王芳")),
     (["采写：南方+记者 黄思敏 通讯员 陈立", *BODY], BODY, by("黄思敏", "陈立")),
     (["作者：林晓峰", *BODY], BODY, by("林晓峰")),
+    ([*BODY, "本文作者：林晓峰"], BODY, by("林晓峰")),
+    ([*BODY, "本文来源：南方日报 作者：冯晓阳"], BODY, Credits(authors=("冯晓阳",), source="南方日报")),
     # a label at the end of a line, the name on the next one
     ([*BODY, "责任编辑：", "周强"], BODY, in_charge("周强")),
     ([*BODY, "编辑:", "孙丽"], BODY, edited("孙丽")),
