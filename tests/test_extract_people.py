@@ -217,3 +217,17 @@ def test_a_credit_on_the_info_line_ends_where_the_date_begins() -> None:
     got = record(H1, "<div>作者：王明 2024-03-05 10:20 中国高新网</div>")
     assert (got["authors"], got["published_at"], got["source"]) == (
         ["王明"], "2024-03-05T10:20:00+08:00", "中国高新网")
+
+
+@pytest.mark.parametrize("page_title, section", [
+    ("园区项目建设提速_园区动态_示范园区", "园区动态"),
+    ("园区项目建设提速 - 部门动态 - 某省人民政府门户网站", "部门动态"),
+    ("园区项目建设提速|新闻中心|示范园区", "新闻中心"),
+    # two parts name the site, not a column; a headline not first is no such title
+    ("园区项目建设提速_示范园区", None),
+    ("园区动态_园区项目建设提速_示范园区", None),
+    ("园区项目建设提速_正文_示范园区", None),
+])
+def test_the_column_between_headline_and_site_in_the_title_is_the_section(
+        page_title: str, section: str | None) -> None:
+    assert record(H1, "<div>发布日期：2024-03-05</div>", title=page_title)["section"] == section

@@ -109,8 +109,9 @@ def _shown_times(info: InfoFacts, metas: list[str]) -> list[str]:
         clock = _CLOCK.search(text)
         if clock is None:
             continue
-        hour = int(clock["hour"]) % 12 + (12 if (clock["half"] or "").lower() == "p" else 0) \
-            if clock["half"] else int(clock["hour"])
+        hour = int(clock["hour"])
+        if clock["half"]:
+            hour = hour % 12 + (12 if clock["half"] in "Pp" else 0)
         if not any(f"{hour:02d}:{clock['minute']}" in value for value in metas):
             shown.append(text)
     return shown

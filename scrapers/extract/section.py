@@ -69,8 +69,9 @@ def title_section(page_title: str, headline: str | None) -> str | None:
     if rest == squash(page_title) or len(parts) != 3 or parts[0]:
         return None
     column = parts[1].strip()
-    return column if 2 <= len(column) <= _MAX_ITEM and column.lower() not in BREADCRUMB_PLACEHOLDERS \
-        else None
+    if not 2 <= len(column) <= _MAX_ITEM or column.lower() in BREADCRUMB_PLACEHOLDERS:
+        return None
+    return column
 
 
 def _items(element: Element) -> list[str]:
