@@ -52,7 +52,7 @@ def caption_credits(caption: str) -> Credits:
     """Who took a picture, from the credit that ends its caption (图为开工现场。杨帆 摄,
     `The park at night (Photo by Li Ming)`): the photographer only, whatever else the credit
     calls them, since a caption credits the picture."""
-    text = caption.strip()
+    text = _GLUED_SHOT.sub(_unglue_shot, caption.strip())
     tail = _CAPTION_SENTENCE.split(text)[-1]
     words = text.split()
     for candidate in (tail, *(" ".join(words[-n:]) for n in range(2, min(4, len(words)) + 1))):
@@ -60,6 +60,12 @@ def caption_credits(caption: str) -> Credits:
         if found and found.photographers:
             return Credits(photographers=found.photographers)
     return Credits()
+
+
+def _unglue_shot(match: re.Match[str]) -> str:
+    """`刘洋摄` → `刘洋 摄` when what precedes 摄 starts like a name (not 现场拍摄)."""
+    name = match["name"]
+    return f"{name} 摄{match['end']}" if _starts_with_surname(name) else match.group()
 
 
 def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
@@ -70,13 +76,26 @@ def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
     glued to the end of the last one. A credit-shaped line in the middle of the
     body is the article's own text and stays.
     """
-    body = list(paragraphs)
+    body = _joined_labels(paragraphs)
     start, leading = _take_leading(body)
     end, trailing = _take_trailing(body, start)
     credits = Credits()
     for credit in (*leading, *trailing):
         credits = credits.merge(credit)
     return body[start:end], credits
+
+
+def _joined_labels(paragraphs: Sequence[str]) -> list[str]:
+    """`责任编辑：` with the name on the next line is one credit, read as one line."""
+    body: list[str] = []
+    for paragraph in paragraphs:
+        if body and _LABEL_ONLY.search(body[-1]) and len(paragraph.strip()) <= _NAME_LINE:
+            joined = f"{body[-1].strip()}{paragraph.strip()}"
+            if _read(joined):
+                body[-1] = joined
+                continue
+        body.append(paragraph)
+    return body
 
 
 def _take_leading(body: list[str]) -> tuple[int, list[Credits]]:
@@ -107,6 +126,8 @@ def _take_trailing(body: list[str], start: int) -> tuple[int, list[Credits]]:
     while end > start:
         paragraph = body[end - 1]
         credit = _read(paragraph)
+        if credit is None:
+            credit = _bracketed_byline(paragraph)
         if credit is not None:
             found.append(credit)
         elif not _is_blank(paragraph):
@@ -136,14 +157,15 @@ class _Kind(Enum):
 
 
 _ZH_ROLES: dict[str, _Kind] = {
-    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "采写", "记者", "见习记者", "实习记者",
-                     "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"], _Kind.AUTHOR),
+    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "本文作者", "采写", "执笔", "主笔", "记者",
+                     "见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"],
+                    _Kind.AUTHOR),
     **dict.fromkeys(["图", "图片", "摄", "摄影", "摄像", "视频", "摄影记者"], _Kind.PHOTOGRAPHER),
     **dict.fromkeys(["文/图", "图/文", "文/摄", "图文", "文图", "文、图", "图、文"],
                     _Kind.AUTHOR_AND_PHOTOGRAPHER),
     "编辑": _Kind.EDITOR,
     **dict.fromkeys(["责编", "责任编辑"], _Kind.RESPONSIBLE_EDITOR),
-    **dict.fromkeys(["来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
+    **dict.fromkeys(["来源", "本文来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
                      "转自", "转载自"], _Kind.SOURCE),
     "供稿": _Kind.COPY_SUPPLIER,
     "供图": _Kind.PHOTO_SUPPLIER,
@@ -209,8 +231,8 @@ _OFFICE_IS_SOURCE = frozenset({_Kind.AUTHOR, _Kind.AUTHOR_AND_PHOTOGRAPHER, _Kin
 # What content-management systems print when nobody was entered.
 _NOBODY = frozenset({"系统管理员", "管理员", "网站管理员", "超级管理员", "admin", "administrator",
                      "本网", "本站", "佚名", "匿名", "小编"})
-# Words that close a credit without naming anyone (记者 李明 报道).
-_FILLER = frozenset({"报道", "等", "等人"})
+# Words that close a credit without naming anyone (记者 李明 报道, 记者李华 整合).
+_FILLER = frozenset({"报道", "等", "等人", "整合", "综合", "综合报道", "整合报道"})
 
 # --- the shapes of a credit line ----------------------------------------------------------------
 
@@ -308,8 +330,21 @@ _ZH_OFFICE = re.compile(
 )
 _EN_OFFICE = re.compile(_EN_OFFICE_NAME)
 _ZH_NAME_SPLIT = re.compile(f"[{_SPACES}{_LISTS}/／｜|丨{_BRACKETS}]+")
+_PLAIN_NAME = re.compile(f"[{_HAN}]{{2,3}}")
 _ZH_NAME = re.compile(f"[{_HAN}]{{2,3}}|[{_HAN}]{{1,10}}(?:[·•・．][{_HAN}]{{1,10}}){{1,3}}")
 _STAFF_CODE = re.compile(r"(?:[_＿-][A-Za-z0-9]+|[A-Za-z]{1,6}\d{2,})$")
+# A CMS account printed where the editor's name goes (责任编辑：mengxy): the only name given.
+_HANDLE = re.compile(r"[a-z][a-z0-9_.]{2,19}")
+# A name alone in brackets after the text (（张伟）) is its author's byline.
+_BRACKETED_NAMES = re.compile(f"[（(][{_SPACES}]*(?P<names>[{_HAN}][{_HAN}{_SPACES}、]{{1,20}}?)"
+                              f"[{_SPACES}]*[）)]")
+# A credit label waiting for its name on the next line.
+_LABEL_ONLY = re.compile(f"[{_HAN}][{_SPACES}]*[：:｜|/][{_SPACES}]*$")
+_NAME_LINE = 24
+_SENTENCE_END = re.compile(r"[。！？!?”」』]\s*$")
+# A photographer's name glued to 摄 at the end of a caption (刘洋摄, （刘洋摄）).
+_GLUED_SHOT = re.compile(f"(?:^|(?<=[。！？；!?;{_SPACES}（(]))(?P<name>[{_HAN}]{{2,3}})摄"
+                         f"(?P<end>[）)]?[{_SPACES}]*)$")
 _EN_NAME_SPLIT = re.compile(r"\s*(?:[,、;，]|\s+and\s+)\s*")
 _EN_EMPLOYER = re.compile(r"\s+of\s+[^,、;，]*")
 _EN_WORD_PART = re.compile(r"[-'’]")
@@ -441,6 +476,8 @@ def _chinese_name(token: str) -> str | None:
     if not token or token.lower() in _NOBODY or token in _FILLER:
         return ""
     if _ZH_NAME.fullmatch(token) or (len(token) == 4 and token.startswith(_COMPOUND_SURNAMES)):
+        return token
+    if _HANDLE.fullmatch(token):
         return token
     return None
 
@@ -652,6 +689,44 @@ def _cut_glued_tail(paragraph: str) -> tuple[str, Credits | None]:
         if not head or not _HAS_WORD.search(head):
             continue
         credit = _read(paragraph[point:])
+        if credit is None and _SENTENCE_END.search(head):
+            credit = _bracketed_byline(paragraph[point:])
         if credit is not None:
             return head, credit
     return paragraph, None
+
+
+def _bracketed_byline(text: str) -> Credits | None:
+    """`（张伟）`, `（张伟 李明）` after the text: names alone in brackets are the authors. Only
+    names starting with a surname count, so that a bracketed word (（试行）, （续）) is no one."""
+    match = _BRACKETED_NAMES.fullmatch(text.strip())
+    if match is None:
+        return None
+    names = [name for name in _ZH_NAME_SPLIT.split(match["names"]) if name]
+    if names and all(_ZH_NAME.fullmatch(name) and _starts_with_surname(name) for name in names):
+        return Credits(authors=tuple(names))
+    return None
+
+
+def bare_names(text: str) -> tuple[str, ...]:
+    """The people a bare Chinese byline names (`李强_NN1234` is 李强, `张三 李四` two people);
+    nobody when it names the portal, the site or an office (网易, 新浪财经, 市政府办公室)."""
+    names = [_STAFF_CODE.sub("", piece).strip(_EDGE_CHARS)
+             for piece in _ZH_NAME_SPLIT.split(text.strip(_EDGE_CHARS)) if piece]
+    if names and all(name and name.lower() not in _NOBODY and _HAS_HAN.search(name)
+                     and is_person_name(name) for name in names):
+        return tuple(names)
+    return ()
+
+
+def is_person_name(text: str) -> bool:
+    """Whether a bare Chinese byline (a meta author) names a person rather than the portal, the
+    site or an office (网易, 新浪财经, 市政府办公室); a text without Han characters passes."""
+    text = text.strip(_EDGE_CHARS)
+    if not _HAS_HAN.search(text):
+        return True
+    if _PLAIN_NAME.fullmatch(text):
+        return _starts_with_surname(text)
+    if len(text) == 4 and text.startswith(_COMPOUND_SURNAMES):
+        return True
+    return bool(_ZH_NAME.fullmatch(text))  # a transliterated name: 阿依古丽·买买提

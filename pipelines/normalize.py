@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from pipelines.body import Body, clean_body
 from pipelines.credits import (
     Credits,
+    bare_names,
     caption_credits,
     is_credit_line,
     parse_credits,
@@ -37,15 +38,21 @@ _ESCAPES = re.compile(
     r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -/]*[0-~]"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
                            re.IGNORECASE)
 SUMMARY_CHARS = 160
+CAPTION_CHARS = 120
+_SHOT_BY = re.compile(r"摄\s*[)）]?\s*$")
 _INFO_LINE = re.compile(r"(发布时间|发布日期|时间|日期|来源|作者|浏览次数|点击数|阅读量|字号)\s*[:：]")
 _PROSE = re.compile(r"[。，！？；]")
 _HAS_DATE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}")
 _BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
+# Who made the site, not the article: "Powered by WordPress", "Theme by …".
+_SITE_CREDIT = re.compile(r"\b(?:powered|designed|developed|built|hosted|theme|copyright)\b",
+                          re.IGNORECASE)
 NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名",
                     "匿名", "小编", "本网", "本站", "编辑", "记者"})
 # "This site": the page credits the zone's own site, so the source is the site's name.
@@ -139,6 +146,11 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     credits = _with_bylines(credits, raw.get("byline") or [])
     for image in body.images:
         credits = credits.merge(caption_credits(image.caption or ""))
+    for paragraph in paragraphs:
+        # A caption the page did not tie to its picture (<p><img><br>横琴口岸一景。冯晓阳 摄</p>)
+        # still credits the photographer; its text is the body's business.
+        if len(paragraph) <= CAPTION_CHARS and _SHOT_BY.search(paragraph):
+            credits = credits.merge(caption_credits(paragraph))
     if not paragraphs:
         raise Unusable("no_body")
     body_text = "\n".join(paragraphs)
@@ -213,6 +225,10 @@ def byline_credits(line: str) -> Credits:
     credits = parse_credits(line)
     if credits or is_credit_line(line):
         return credits
+    if _SITE_CREDIT.search(line):
+        return credits
+    if _HAS_HAN.search(line):
+        return Credits(authors=bare_names(line))
     m = _BYLINE.match(_clean(line))
     if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in NOBODY:
         return Credits(authors=(m["name"],))

@@ -33,3 +33,19 @@ def test_the_quick_bench_crawls_recrawls_and_reads_every_page_family(tmp_path: P
     assert ingest["articles_per_s"] > 0 and ingest["ratio"] > 0
     assert got["bare"]["articles"] == 500
     assert all(got[k]["pages"] > 0 for k in got if k.startswith("extraction/"))
+
+
+def test_the_accuracy_bench_scores_every_field_of_every_family() -> None:
+    from bench.accuracy import FIELDS, measure, render
+
+    names, tallies, counts = measure(others=())
+    table = render(names, tallies, counts)
+    for family in ("§1 Guangdong cluster", "§2 TRS / Hanweb / Ucap", "§3 Zhuhai Media Group",
+                   "§4 English republishers", "other skins and portals (fixtures/people)"):
+        assert family in table and counts[family] > 0
+    for field in FIELDS:
+        overall = tallies[("all", field, "zonenews")]
+        assert overall.scored > 0
+    # The pages written for credits, sources, headlines and dates are all read right.
+    people = "other skins and portals (fixtures/people)"
+    assert {f: tallies[(people, f, "zonenews")].misses for f in FIELDS} == {f: [] for f in FIELDS}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from pipelines.credits import (
     Credits,
+    bare_names,
     caption_credits,
     is_credit_line,
     parse_credits,
@@ -509,3 +510,90 @@ def test_split_credits_only_removes_text_and_keeps_the_order(paragraphs: list[st
 def test_the_credit_ending_a_caption_names_the_photographer(
         caption: str, photographers: tuple[str, ...]) -> None:
     assert caption_credits(caption) == Credits(photographers=photographers)
+
+
+# --- bylines that real pages print without the usual label ---------------------------------------
+
+@pytest.mark.parametrize("paragraphs, body, credits", [
+    # a name alone in brackets after the last paragraph, or glued to its last sentence
+    ([*BODY, "（张伟）"], BODY, by("张伟")),
+    ([*BODY, "（张伟 李明）"], BODY, by("张伟", "李明")),
+    ([BODY[0], BODY[1] + "（欧阳明）"], BODY, by("欧阳明")),
+    ([*BODY, "（张伟）", "责任编辑：周强"], BODY, Credits(authors=("张伟",),
+                                                   responsible_editors=("周强",))),
+    # a bracketed word is nobody, and a bracket glued to a clause is the clause's
+    ([*BODY, "（试行）"], [*BODY, "（试行）"], Credits()),
+    ([*BODY, "（完）"], [*BODY, "（完）"], Credits()),
+    ([BODY[0], "会议由公司总经理（王伟）"], [BODY[0], "会议由公司总经理（王伟）"], Credits()),
+    # a credit that ends with what the reporter did to the copy
+    ([*BODY, "（记者李华 整合）"], BODY, by("李华")),
+    ([BODY[0], BODY[1] + "（记者 李华 综合报道）"], BODY, by("李华")),
+    # 执笔, 采写, 作者 lines at either end
+    ([*BODY, "执笔/陈晓"], BODY, by("陈晓")),
+    ([*BODY, "执笔：陈晓 王芳"], BODY, by("陈晓", "王芳")),
+    (["采写：南方+记者 黄思敏 通讯员 陈立", *BODY], BODY, by("黄思敏", "陈立")),
+    (["作者：林晓峰", *BODY], BODY, by("林晓峰")),
+    ([*BODY, "本文作者：林晓峰"], BODY, by("林晓峰")),
+    ([*BODY, "本文来源：南方日报 作者：冯晓阳"], BODY, Credits(authors=("冯晓阳",), source="南方日报")),
+    # a label at the end of a line, the name on the next one
+    ([*BODY, "责任编辑：", "周强"], BODY, in_charge("周强")),
+    ([*BODY, "编辑:", "孙丽"], BODY, edited("孙丽")),
+    ([*BODY, "责任编辑：", "会议指出，要加快发展，推动项目早投产、早见效。"],
+     [*BODY, "责任编辑：", "会议指出，要加快发展，推动项目早投产、早见效。"], Credits()),
+    # slash and pipe credits on one line
+    ([*BODY, "摄影/赵敏 编辑/孙丽"], BODY, Credits(photographers=("赵敏",), editors=("孙丽",))),
+    ([*BODY, "编辑|苏芳  责编|何宁"], BODY, Credits(editors=("苏芳",), responsible_editors=("何宁",))),
+    ([*BODY, "编辑｜苏芳 责编｜何宁"], BODY, Credits(editors=("苏芳",), responsible_editors=("何宁",))),
+])
+def test_bylines_without_the_usual_label_come_off_the_body(
+    paragraphs: list[str], body: list[str], credits: Credits,
+) -> None:
+    assert split_credits(paragraphs) == (body, credits)
+
+
+@pytest.mark.parametrize("line, expected", [
+    # the editor's staff code is not part of the name
+    ("责任编辑：李强_NN1234", in_charge("李强")),
+    ("责任编辑：杨倩_NF4425", in_charge("杨倩")),
+    ("编辑：李晓_ZH0032", edited("李晓")),
+    ("（责任编辑：王芳NB0012）", in_charge("王芳")),
+    # a CMS account is the only name the page gives the editor
+    ("责任编辑：mengxy", in_charge("mengxy")),
+    ("编辑：zhangjiayu", edited("zhangjiayu")),
+    ("责任编辑：admin", Credits()),
+])
+def test_an_editor_is_named_without_the_staff_code_and_by_the_handle_when_that_is_all(
+        line: str, expected: Credits) -> None:
+    assert parse_credits(line) == expected
+
+
+@pytest.mark.parametrize("line, people", [
+    ("李强_NN1234", ("李强",)),
+    ("宋雪梅", ("宋雪梅",)),
+    ("宋雪梅 吴长福", ("宋雪梅", "吴长福")),
+    ("欧阳明", ("欧阳明",)),
+    ("阿依古丽·买买提", ("阿依古丽·买买提",)),
+    # the portal, the site, an office, nobody
+    ("网易", ()),
+    ("新浪财经", ()),
+    ("园区观察", ()),
+    ("珠海新闻网", ()),
+    ("市政府办公室", ()),
+    ("广州开发区管委会", ()),
+    ("系统管理员", ()),
+])
+def test_a_bare_byline_names_people_only(line: str, people: tuple[str, ...]) -> None:
+    assert bare_names(line) == people
+
+
+@pytest.mark.parametrize("caption, photographers", [
+    ("孵化器内景（刘洋摄）", ("刘洋",)),
+    ("孵化器内景 (刘洋摄)", ("刘洋",)),
+    ("企业生产车间。陈静摄", ("陈静",)),
+    ("横琴口岸一景。冯晓阳 摄", ("冯晓阳",)),
+    ("无人机航拍摄", ()),
+    ("现场拍摄", ()),
+])
+def test_a_photographer_glued_to_the_shot_mark_is_read(
+        caption: str, photographers: tuple[str, ...]) -> None:
+    assert caption_credits(caption).photographers == photographers

@@ -13,13 +13,13 @@ from ..items import RawArticle
 from .content import Body, body_html, find_body
 from .document import Element, Line, classed, lines_after, lines_before, parse, squash, text_of
 from .encoding import decode_page
-from .infoline import read_info
+from .infoline import InfoFacts, read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
 from .overrides import Overrides, validate_selector
 from .pagination import next_part_url
 from .patterns import LABEL
 from .resolve import Resolver
-from .section import breadcrumb_section, category_section
+from .section import breadcrumb_section, category_section, title_section
 from .title import find_title
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ _CATEGORY_LINKS = etree.XPath(
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
 _TABLE_ROWS = etree.XPath("//tr[th or td]")
 _ROW_CELLS = etree.XPath("th|td")
+_CLOCK = re.compile(r"(?<!\d)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?!\d)(?::\d{2})?"
+                    r"(?:\s*(?P<half>[AaPp])\.?[Mm]\b)?")
 _KEYWORD_SPLIT = re.compile(r"\s*[,，;；、|]\s*")
 _INFO_LINES = 8       # an info line sits within a few lines after the headline
 _FOOTER_LINES = 8     # （责任编辑：…） sits within a few lines after the body
@@ -63,13 +65,14 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     body = find_body(root, overrides.elements("body"), classes)
     title, title_element = find_title(root, meta, overrides, classes,
                                       body.element if body is not None else None)
-    info = read_info(line.text for line in _info_lines(title_element, body))
+    info = read_info((line.text for line in _info_lines(title_element, body)), headline_lines=True)
     footer = read_info(line.text for line in (
         lines_after(body.element, _FOOTER_LINES) if body is not None else []))
 
     item["title"] = title
+    metas = meta.every(PUBLISHED_NAMES)
     item["published"] = _unique([
-        *overrides.texts("published_at"), *meta.every(PUBLISHED_NAMES),
+        *overrides.texts("published_at"), *_shown_times(info, metas), *metas,
         *filter(None, [meta.ld_text("datePublished")]),
         *info.published, *info.bare_dates, *map(squash, _TIME_DATETIME(root)),
         *footer.published, *info.updated, *footer.updated,
@@ -84,13 +87,34 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     ])
     item["section"] = (overrides.text("section") or meta.get("columnname")
                        or meta.ld_text("articleSection") or breadcrumb_section(root, classes, text, title)
-                       or meta.get("article:section") or category_section(root))
+                       or meta.get("article:section") or category_section(root)
+                       or title_section(meta.title, title))
     item["summary"] = (overrides.text("summary") or meta.get("description", "og:description")
                        or meta.ld_text("description"))
     item["tags"] = _tags(root, meta, overrides)
     item["page_language"] = _language(root, meta)
     item["body_html"] = body_html(body, title) if body is not None else ""
     item["next_part"] = next_part_url(root, item["url"], Resolver(item["url"]))
+
+
+def _shown_times(info: InfoFacts, metas: list[str]) -> list[str]:
+    """Times the reader sees under the headline that beat the metas.
+
+    A template fills published_time with the day the draft was made, or midnight, far more
+    often than a page prints a wrong time. A meta that writes the same wall-clock time keeps
+    its place: it also says the time zone the page prints in.
+    """
+    shown = []
+    for text in (*info.published, *info.bare_dates):
+        clock = _CLOCK.search(text)
+        if clock is None:
+            continue
+        hour = int(clock["hour"])
+        if clock["half"]:
+            hour = hour % 12 + (12 if clock["half"] in "Pp" else 0)
+        if not any(f"{hour:02d}:{clock['minute']}" in value for value in metas):
+            shown.append(text)
+    return shown
 
 
 def _info_lines(title: Element, body: Body | None) -> list[Line]:

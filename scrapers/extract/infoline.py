@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .document import squash
-from .patterns import DATE, LABEL, SHORT_DATE, VALUE_END, label_kind
+from .patterns import CREDIT_LABELS, DATE, LABEL, SHORT_DATE, VALUE_END, label_kind
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # hizh.cn prints a bare name, then the time: "宋雪梅 2025-12-23 23:39".
@@ -18,7 +18,25 @@ _NOT_A_NAME = re.compile(r"[报网台社区局委会室部处厅院府站刊号�
 _BY_NAME = re.compile(r"(?<![A-Za-z])[Bb]y:?\s+([A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})")
 # A day without its year is a date only with its time beside it (hizh.cn: "黄佳琪 03-11 16:40").
 _TIMED_DAY = re.compile(r"(?<![\d/.-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?![\d:])")
+# A name printed without a label beside the date (2024-03-05 10:20  珠海特区报, 南方+ 09:12) is the
+# source when it is shaped like a newspaper's, a news app's or an office's name.
+_BARE_SOURCE = re.compile(r"[\u4e00-\u9fff]{1,14}(?:日报|晚报|报|网|电视台|台|社|客户端|新闻|杂志|周刊|融媒"
+                          r"|局|委|办|厅|政府|管委会|中心)|[\u4e00-\u9fff]{1,8}[+＋]")
+_WORDS = re.compile(r"\s*[|｜]\s*|\s+")
 _NOT_AUTHORS = frozenset({"admin", "administrator", "editor", "webmaster", "root", "staff"})
+# "Powered by WordPress", "Theme by …": who made the site, not who wrote the article.
+_MADE_BY = re.compile(r"(?:powered|designed|developed|built|hosted|theme|made)\s+$", re.IGNORECASE)
+# A line of credits the labels above do not read goes whole to the credit parser: roles separated
+# by a pipe or a slash (编辑|苏芳  责编|何宁, 摄影/赵敏 编辑/孙丽), or roles that only credit lines use
+# (文字：王明 图片：李华, 执笔：陈晓).
+_CREDIT_LINE = re.compile(
+    r"^[（(【\[]?\s*(?:(?:" + "|".join(CREDIT_LABELS) + r")\s*[|｜/／]"
+    r"|(?:文字|图片|文/图|图/文|文|图|摄|执笔|主笔)\s*[|｜/／:：])\s*\S")
+# A credit label at the end of its line (责任编辑：) waits for the name on the next line.
+_WAITING_LABEL = re.compile(r"(" + "|".join(CREDIT_LABELS) + r")\s*[:：]\s*[)）】\]]?$")
+_NAME_LINE = 24
+# A value in brackets of its own: 来源：【南方日报】.
+_BRACKETED = re.compile(r"^[【\[]([^】\]]{1,50})[】\]]")
 
 
 @dataclass
@@ -32,11 +50,19 @@ class InfoFacts:
     credits: list[str] = field(default_factory=list)
 
 
-def read_info(lines: Iterable[str]) -> InfoFacts:
-    """Labelled values (``发布日期：``, ``来源：``, ``编辑：``), bare dates and bylines."""
+def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFacts:
+    """Labelled values (``发布日期：``, ``来源：``, ``编辑：``), bare dates and bylines; on the
+    lines under the headline also a source printed beside the date without its label."""
     facts = InfoFacts()
     waiting: str | None = None  # a name alone on its line, waiting for the time below it
+    label: str | None = None    # a credit label alone at a line's end, waiting for its name
     for line in lines:
+        if label and len(line) <= _NAME_LINE and not LABEL.search(line):
+            facts.credits.append(f"{label}：{line}")
+        found = _WAITING_LABEL.search(line)
+        label = found.group(1) if found else None
+        if _CREDIT_LINE.match(line):
+            facts.credits.append(line)
         _read_labels(line, facts)
         if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
             facts.credits.append(f"作者：{waiting}")
@@ -48,8 +74,24 @@ def read_info(lines: Iterable[str]) -> InfoFacts:
             elif DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
                 facts.credits.append(f"作者：{name.group(1)}")
         facts.credits += [f"By {by.group(1)}" for by in _BY_NAME.finditer(line)
-                          if by.group(1).lower() not in _NOT_AUTHORS]
+                          if by.group(1).lower() not in _NOT_AUTHORS
+                          and not _MADE_BY.search(line, 0, by.start())]
+        if headline_lines and facts.source is None:
+            facts.source = _bare_source(line)
     return facts
+
+
+def _bare_source(line: str) -> str | None:
+    """The source-shaped word right after (or right before) the date of an info line."""
+    date = DATE.search(line) or _TIMED_DAY.search(line)
+    if date is None:
+        return None
+    after = [word for word in _WORDS.split(line[date.end():]) if word]
+    before = [word for word in _WORDS.split(line[:date.start()]) if word]
+    for word in (*after[:1], *before[-1:]):
+        if _BARE_SOURCE.fullmatch(word):
+            return word
+    return None
 
 
 def _is_name(text: str) -> bool:
@@ -75,7 +117,10 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
                 (facts.published if kind == "published" else facts.updated).append(raw)
                 claimed.append((match.start(), match.end() + date.end()))
             continue
-        value = VALUE_END.split(value.strip(), maxsplit=1)[0].strip(" ，,;；、。")
+        value = _BRACKETED.sub(r"\1", value.strip())
+        value = VALUE_END.split(value, maxsplit=1)[0].strip(" ，,;；、。")
+        if (printed := DATE.search(value)) is not None:
+            value = value[:printed.start()].strip()  # 作者：王明 2024-03-05 10:20
         if not value:
             continue
         # An English agency's name is long: Zhuhai High-tech Zone Science and Technology Bureau

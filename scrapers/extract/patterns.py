@@ -21,7 +21,7 @@ SHORT_DATE = re.compile(r"^\d{1,2}[-/月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2}
 PUBLISHED_LABELS = ("发布日期", "发布时间", "发表时间", "发表日期", "发稿时间", "成文日期",
                     "时间", "日期", "Published", "Posted on", "Date")
 UPDATED_LABELS = ("最后更新", "更新时间", "更新日期", "修改时间", "Updated", "Last updated")
-SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "新闻来源", "来源", "Source")
+SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "新闻来源", "来源于", "来源", "来自", "Source")
 CREDIT_LABELS = ("责任编辑", "责编", "编辑", "作者", "记者", "通讯员", "摄影", "撰稿", "供稿",
                  "审核", "审校", "终审", "校对", "采写", "Author", "Editor")
 # Printed on info lines but carrying nothing we keep; they end the value before them.
@@ -30,7 +30,7 @@ OTHER_LABELS = ("浏览次数", "阅读次数", "访问次数", "点击次数", 
                 "发布机构", "主题分类", "文号", "Views")
 
 _ALL_LABELS = sorted({*PUBLISHED_LABELS, *UPDATED_LABELS, *SOURCE_LABELS, *CREDIT_LABELS,
-                      *OTHER_LABELS}, key=len, reverse=True)
+                      *OTHER_LABELS}, key=lambda label: (-len(label), label))
 LABEL = re.compile(
     r"(?<![A-Za-z])(" + "|".join(map(re.escape, _ALL_LABELS)) + r")\s*[:：]\s*",
     re.IGNORECASE,

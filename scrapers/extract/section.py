@@ -17,6 +17,7 @@ _CATEGORY = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), '
 _HINT_LABEL = re.compile("(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：]?\s*")
 _ITEM_SPLIT = re.compile(BREADCRUMB_SEPARATORS.pattern + r"|\s{2,}")
 _MAX_ITEM = 20
+_TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|--|——|\s-\s)\s*")
 _MAX_CRUMB = 150
 
 
@@ -56,6 +57,21 @@ def category_section(root: Element) -> str | None:
         if text:
             return text
     return None
+
+
+def title_section(page_title: str, headline: str | None) -> str | None:
+    """``标题_栏目_站名``: a <title> of three parts whose first is the headline names the column
+    between the headline and the site."""
+    if not headline:
+        return None
+    rest = squash(page_title).removeprefix(headline)
+    parts = _TITLE_PARTS.split(rest)
+    if rest == squash(page_title) or len(parts) != 3 or parts[0]:
+        return None
+    column = parts[1].strip()
+    if not 2 <= len(column) <= _MAX_ITEM or column.lower() in BREADCRUMB_PLACEHOLDERS:
+        return None
+    return column
 
 
 def _items(element: Element) -> list[str]:

@@ -13,7 +13,8 @@ from .meta import PageMeta
 from .overrides import Overrides
 from .patterns import DATE, LABEL
 
-_HEADING_TAGS = etree.XPath("//body//h1 | //body//h2 | //body//h3 | //body//h4")
+_HEADING_TAGS = etree.XPath(
+    "//body//h1 | //body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
 _TITLE_WORDS = ("tit", "biaoti", "headline")
 _BODY = etree.XPath("//body")
 # "Headline_Site", "Headline - Site", "Headline | Blog": the part after the last separator.
@@ -23,7 +24,10 @@ _DATELINE = re.compile(LABEL.pattern + r"\s*" + DATE.pattern, re.IGNORECASE)
 # The headline sits within a few lines above the body, after the column name and before the info
 # line; more prominent markup ranks first.
 _LINES_ABOVE_BODY = 8
-_RANKS = {"h1": 0, "h2": 2, "h3": 3, "h4": 4}
+_RANKS = {"h1": 0, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# A content block that starts with its headline (div.wrap > h5.tit, info line, text): the
+# headline is among its first lines.
+_LINES_OPENING_BODY = 2
 _TITLED_RANK = 1
 # Kickers and subtitles (副题 fbt, 引题 yt) are printed beside the headline in the same markup.
 _BESIDE_HEADLINE = re.compile(r"sub|^(?:fbt|yt|ytitle|fu-?title|yin-?title)$")
@@ -48,8 +52,10 @@ def find_title(root: Element, meta: PageMeta, overrides: Overrides,
     ``<title>`` wins over the page's markup unless it names only the site: when it is the
     site's declared name, or carries too few words of the headline shown above ``body``.
     """
-    titled = {element for element, names in classes
-              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]}
+    # A list in page order, not a set: when two elements show the headline, the first one wins on
+    # every run, and the info line read after it (with the date's time) with it.
+    titled = [element for element, names in classes
+              if any(word in names for word in _TITLE_WORDS) or names.split()[:1] == ["bt"]]
     headings = [(element, text_of(element)) for element in [*_HEADING_TAGS(root), *titled]]
     chosen = overrides.text("title") or meta.get("articletitle") or meta.ld_text("headline")
     if chosen:
@@ -63,6 +69,9 @@ def find_title(root: Element, meta: PageMeta, overrides: Overrides,
             return heading[1], heading[0]
     above_body = lines_before(body, _LINES_ABOVE_BODY) if body is not None else []
     shown = _shown_headline(above_body, headings, titled)
+    if shown is None and body is not None:
+        opening = render_lines(body)[:_LINES_OPENING_BODY]
+        shown = _shown_headline(opening[::-1], headings, titled)
     printed = {squash(line.text): line.block for line in above_body if not _is_link(line.block)}
     above = _line_above_dateline(root) if shown is None else None
     for page_title in page_titles:
@@ -112,6 +121,9 @@ def _heading_for(page_title: str, stripped: str,
     """
     best: tuple[Element, str] | None = None
     page_title = squash(page_title)
+    exact = next(((element, text) for element, text in headings if text == stripped), None)
+    if exact is not None:
+        return exact  # not the block around it that also holds the info line
     for element, text in headings:
         if len(text) < max(4, len(stripped) // 2):
             continue
@@ -123,7 +135,7 @@ def _heading_for(page_title: str, stripped: str,
 
 
 def _shown_headline(above_body: list[Line], headings: list[tuple[Element, str]],
-                    titled: set[Element]) -> tuple[Element, str] | None:
+                    titled: list[Element]) -> tuple[Element, str] | None:
     """The most prominent heading among the lines above the body: an ``h1``, a
     ``div.title``-like element, then ``h2``…``h4``; on a tie the one nearest the body, unless it
     is a kicker or a subtitle. Links, column names and whole paragraphs are not headlines."""
