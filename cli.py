@@ -311,6 +311,47 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from pipelines.record import ArticleRecord, RawCopy
+    from pipelines.reextract import reextract
+    from scrapers.single_page import reread_record
+
+    catalog = _catalog(args)
+    unknown = [k for k in args.site if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    since = parse_day(args.since) if args.since else None
+
+    def read(copy: RawCopy, url: str, key: str) -> ArticleRecord | None:
+        site = catalog.sites.get(key)
+        return reread_record(copy, url, site) if site is not None else None
+
+    summary = reextract(open_database(args.db), read, sites=args.site, since=since,
+                        dry_run=args.dry_run)
+    if args.format == "json":
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{summary.articles} articles read again from their kept pages; {verb} "
+          f"{summary.changed} ({summary.new_versions} with new text, a new version)")
+    if summary.without_raw:
+        print(f"{summary.without_raw} articles have no kept page (stored before pages were "
+              "kept, or with keep_raw off): skipped")
+    if summary.unknown_site:
+        print(f"{summary.unknown_site} articles of sites no site file names: skipped")
+    for reason, n in sorted(summary.unusable.items()):
+        print(f"{n} articles whose pages no longer make an article ({reason}): left as stored")
+    if summary.fields:
+        rows = []
+        for name, n in summary.fields.most_common():
+            example = summary.examples[name][0]
+            rows.append((name, n, example.article_id, f"{example.before} → {example.after}"))
+        print(render_table(rows, ("field", "articles", "e.g. id", "before → after"),
+                           (20, 8, 8, 100)))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -380,6 +421,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", metavar="KEY", help="use this site's selectors and timezone")
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("reextract", parents=[common],
+                       help="read stored articles again from their kept pages with today's "
+                            "extraction; nothing is fetched")
+    p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every site)")
+    p.add_argument("--since", metavar="DATE",
+                   help="only articles published (undated: first seen) on or after (YYYY-MM-DD)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; store nothing")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_reextract)
     return parser
 
 
