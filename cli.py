@@ -313,7 +313,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     from pipelines.record import ArticleRecord, RawCopy
-    from pipelines.reextract import reextract
+    from pipelines.reextract import ReextractSummary, reextract
     from scrapers.single_page import reread_record
 
     catalog = _catalog(args)
@@ -327,8 +327,12 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         site = catalog.sites.get(key)
         return reread_record(copy, url, site) if site is not None else None
 
+    def progress(done: ReextractSummary) -> None:
+        print(f"reextract: {done.articles} read, {done.changed} changed", file=sys.stderr,
+              flush=True)
+
     summary = reextract(open_database(args.db), read, sites=args.site, since=since,
-                        dry_run=args.dry_run)
+                        dry_run=args.dry_run, progress=progress)
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0

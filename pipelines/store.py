@@ -107,8 +107,9 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
     if any(r.raw is not None for r in batch.values()):
         ids = {url: a.id for url, a in existing.items()}
         if fresh:
-            ids.update(session.execute(select(Article.url, Article.id).where(
-                Article.url.in_([r.url for r in fresh if r.raw is not None]))).tuples().all())
+            ids.update((url, article_id) for url, article_id in session.execute(
+                select(Article.url, Article.id).where(
+                    Article.url.in_([r.url for r in fresh if r.raw is not None]))))
         save_raw_pages(session, ids, batch.values(), now)
     return counts
 
