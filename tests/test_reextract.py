@@ -34,6 +34,7 @@ def articles(db: str, site: str) -> dict[str, Article]:
         return {a.url: a for a in s.scalars(select(Article).where(Article.site == site))}
 
 
+@pytest.mark.slow
 def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
         db_url: str, server: FixtureServer, tmp_path: Path) -> None:
     column = GdColumn(server, per_page=12)
@@ -100,8 +101,9 @@ def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
     assert sum(server.hits.values()) == hits                # nothing was fetched
 
 
-def test_a_split_article_is_read_again_from_all_its_parts(db_url: str, server: FixtureServer,
+def test_a_split_article_is_read_again_from_all_its_parts(server: FixtureServer,
                                                           tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'z.db'}"
     server.add("/news/index.html", '<html><body><ul><li><a href="/news/content/post_1001.html">'
                "高新区发布产业政策解读</a><span>2024-05-06</span></li></ul></body></html>")
     first = "本次政策围绕集成电路与生物医药两大产业，提出了十项具体措施。" * 3
@@ -159,7 +161,7 @@ def _stored_with_wrong_titles(db: str, n: int) -> None:
 @pytest.mark.slow
 def test_a_reextraction_killed_mid_way_loses_nothing_and_a_second_run_finishes(
         db_url: str, tmp_path: Path) -> None:
-    n = 800
+    n = 500
     _stored_with_wrong_titles(db_url, n)
     sites = tmp_path / "sites"
     write_site(sites, "gd-test", ["http://127.0.0.1:9/gxxw/gxdt/index.html"], PATTERN, BASE)
