@@ -250,6 +250,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
     keys = sorted(catalog.sites)
     states = site_states(open_database(args.db), keys)
+    health = _health(args, catalog, keys)
     records = []
     for key in keys:
         site, state = catalog.sites[key], states[key]
@@ -261,15 +262,15 @@ def cmd_sites(args: argparse.Namespace) -> int:
             "schedule": describe_schedule(site), "timezone": site.timezone,
             "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
             "last_run_at": iso(last.started_at) if last else None, "articles": state.articles,
-            "file": site.path,
+            "health": health[key].state, "file": site.path,
         })
 
     def table() -> str:
         rows = [(r["key"], r["name"], r["schedule"], (r["next_run_at"] or "")[:16],
-                 r["last_run_status"] or "never", (r["last_run_at"] or "")[:16], r["articles"])
-                for r in records]
+                 r["last_run_status"] or "never", (r["last_run_at"] or "")[:16], r["articles"],
+                 r["health"]) for r in records]
         return render_table(rows, ("site", "name", "schedule", "next run (UTC)", "last run",
-                                   "started (UTC)", "articles"))
+                                   "started (UTC)", "articles", "health"))
 
     emit(records, args.format, table)
     return 0
@@ -309,6 +310,31 @@ def cmd_extract(args: argparse.Namespace) -> int:
     else:
         print(render_article(record))
     return 0
+
+
+def _health(args: argparse.Namespace, catalog: Any, keys: Sequence[str]) -> dict[str, Any]:
+    from pipelines.health import rules_for, sites_health
+
+    return sites_health(open_database(args.db),
+                        {k: rules_for(catalog.sites[k].health) for k in keys})
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    unknown = [k for k in args.site if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    keys = list(dict.fromkeys(args.site)) or sorted(catalog.sites)
+    records = [h.as_dict() for h in _health(args, catalog, keys).values()]
+
+    def table() -> str:
+        rows = [(r["site"], r["state"], "; ".join(x["message"] for x in r["reasons"]))
+                for r in records]
+        return render_table(rows, ("site", "state", "reasons"), (24, 10, 110))
+
+    emit(records, args.format, table)
+    return 1 if any(r["state"] == "unhealthy" for r in records) else 0
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
@@ -425,6 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", metavar="KEY", help="use this site's selectors and timezone")
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("health", parents=[common],
+                       help="each site's state (healthy, unhealthy, unknown) and why; "
+                            "exit 1 when any site is unhealthy")
+    p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every site)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("reextract", parents=[common],
                        help="read stored articles again from their kept pages with today's "

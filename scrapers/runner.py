@@ -103,6 +103,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
             for _site, run_id, _pages in to_crawl:
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
                 mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
+    _check_health(sessions, [site for site, _run_id in started])
     with sessions() as session:
         for site, run_id in started:
             run = session.get(CrawlRun, run_id)
@@ -113,6 +114,25 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                            run.articles_unchanged, run.errors),
                 run.message)
     return [outcomes[s.key] for s in sites]
+
+
+def _check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:
+    """Each crawled site's health, recorded, and an alert where its state changed.
+
+    Whatever goes wrong here is logged: the crawl itself is done and recorded.
+    """
+    if not sites:
+        return
+    from pipelines.alerts import alert_targets_from_env, notify_changes
+    from pipelines.health import record_health, rules_for, sites_health
+
+    try:
+        healths = sites_health(sessions, {s.key: rules_for(s.health) for s in sites})
+        record_health(sessions, healths)
+        shared = alert_targets_from_env()
+        notify_changes(sessions, healths, {s.key: [*shared, *s.alerts] for s in sites})
+    except Exception:
+        logger.exception("the sites' health could not be checked after the crawl")
 
 
 def _precheck(site: Site, sessions: sessionmaker[Session], run_id: int) -> list[StartPage] | None:

@@ -25,7 +25,7 @@ SELECTOR_FIELDS = frozenset(
 TOP_KEYS = frozenset(
     {"key", "name", "start_urls", "article_url_pattern", "timezone", "language", "max_pages",
      "concurrency", "delay", "obey_robots", "timeout", "allowed_domains", "schedule", "selectors",
-     "keep_raw", "health"}
+     "keep_raw", "health", "alerts"}
 )
 SCHEDULE_KEYS = frozenset({"interval", "cron", "enabled"})
 DEFAULT_TIMEOUT = 2 * 3600.0
@@ -67,6 +67,7 @@ class Site:
     selectors: Mapping[str, str] = field(default_factory=dict)
     keep_raw: bool = True
     health: Mapping[str, float] = field(default_factory=dict)
+    alerts: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -220,13 +221,16 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
     if not isinstance(keep_raw, bool):
         raise fail("keep_raw", "must be true or false")
     health = _parse_health(data.get("health", {}), fail)
+    alerts = data.get("alerts", [])
+    if not isinstance(alerts, list) or not all(isinstance(u, str) and "://" in u for u in alerts):
+        raise fail("alerts", "must be a list of apprise URLs such as \"json://host/path\"")
 
     return Site(
         key=key, name=name.strip(), start_urls=tuple(start_urls), article_url_pattern=compiled,
         path=str(path), timezone=str(timezone), language=language, max_pages=max_pages,
         concurrency=concurrency, delay=float(delay), obey_robots=obey_robots, timeout=timeout,
         allowed_domains=allowed, schedule=schedule, selectors=dict(selectors),
-        keep_raw=keep_raw, health=health,
+        keep_raw=keep_raw, health=health, alerts=tuple(alerts),
     )
 
 
