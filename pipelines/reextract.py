@@ -35,8 +35,8 @@ Reader = Callable[[RawCopy, str, str], ArticleRecord | None]
 BATCH_SIZE = 200
 EXAMPLES_KEPT = 3
 EXAMPLE_CHARS = 80
-# Fields that follow from others or from the site file, not from the page.
-NOT_COMPARED = frozenset({"site", "timezone", "content_hash", "body_html"})
+# The hash follows from the title and text, which are compared themselves.
+NOT_COMPARED = frozenset({"content_hash"})
 
 
 @dataclass

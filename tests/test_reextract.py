@@ -136,6 +136,21 @@ def test_a_split_article_is_read_again_from_all_its_parts(server: FixtureServer,
         assert again is not None and again.source is None and again.body_text == art.body_text
 
 
+def test_no_page_is_kept_when_the_environment_says_so(server: FixtureServer, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db_url = f"sqlite:///{tmp_path / 'z.db'}"
+    GdColumn(server, per_page=12).publish(3)
+    sites = tmp_path / "sites"
+    write_site(sites, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN, BASE)
+    monkeypatch.setenv("ZONENEWS_KEEP_RAW", "0")
+    zonenews("crawl", "gd-test", db=db_url, sites=sites, check=True)
+    with open_database(db_url)() as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 3
+        assert s.scalar(select(func.count()).select_from(RawPage)) == 0
+    out = zonenews("reextract", db=db_url, sites=sites, check=True).stdout
+    assert "3 articles have no kept page" in out and "0 articles read again" in out
+
+
 def _stored_with_wrong_titles(db: str, n: int) -> None:
     """``n`` articles whose kept pages say the right title while the row says an old one."""
     with FixtureServer() as server:
