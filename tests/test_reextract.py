@@ -20,7 +20,10 @@ from pipelines.db import open_database
 from pipelines.dedupe import content_hash
 from pipelines.models import Article, ArticleVersion, RawPage
 from pipelines.record import ArticleRecord, PageCopy, RawCopy
+from pipelines.reextract import reextract
 from pipelines.store import save_articles
+from scrapers.single_page import reread_record
+from scrapers.sites import load_catalog
 from tests.conftest import ROOT, write_site, zonenews
 from tests.gdsite import GdColumn
 from tests.siteserver import FixtureServer
@@ -36,7 +39,8 @@ def articles(db: str, site: str) -> dict[str, Article]:
 
 @pytest.mark.slow
 def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
-        db_url: str, server: FixtureServer, tmp_path: Path) -> None:
+        server: FixtureServer, tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'z.db'}"
     column = GdColumn(server, per_page=12)
     column.publish(6)
     sites = tmp_path / "sites"
@@ -95,9 +99,10 @@ def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
         old = s.scalars(select(ArticleVersion.title)).all()
     assert len(old) == 6 and all(t.startswith("当前位置") for t in old)
 
-    again = json.loads(zonenews("reextract", "--format", "json", db=db_url, sites=sites,
-                                check=True).stdout)
-    assert again["changed"] == 0 and again["articles"] == 6
+    catalog = load_catalog([sites])
+    again = reextract(open_database(db_url),
+                      lambda copy, url, key: reread_record(copy, url, catalog.sites[key]))
+    assert again.changed == 0 and again.articles == 6
     assert sum(server.hits.values()) == hits                # nothing was fetched
 
 
@@ -176,7 +181,7 @@ def _stored_with_wrong_titles(db: str, n: int) -> None:
 @pytest.mark.slow
 def test_a_reextraction_killed_mid_way_loses_nothing_and_a_second_run_finishes(
         db_url: str, tmp_path: Path) -> None:
-    n = 500
+    n = 300
     _stored_with_wrong_titles(db_url, n)
     sites = tmp_path / "sites"
     write_site(sites, "gd-test", ["http://127.0.0.1:9/gxxw/gxdt/index.html"], PATTERN, BASE)
