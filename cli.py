@@ -281,6 +281,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
     keys = sorted(catalog.sites)
     states = site_states(open_database(args.db), keys)
+    health = _health(args, catalog, keys)
     records = []
     for key in keys:
         site, state = catalog.sites[key], states[key]
@@ -292,15 +293,15 @@ def cmd_sites(args: argparse.Namespace) -> int:
             "schedule": describe_schedule(site), "timezone": site.timezone,
             "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
             "last_run_at": iso(last.started_at) if last else None, "articles": state.articles,
-            "file": site.path,
+            "health": health[key].state, "file": site.path,
         })
 
     def table() -> str:
         rows = [(r["key"], r["name"], r["schedule"], (r["next_run_at"] or "")[:16],
-                 r["last_run_status"] or "never", (r["last_run_at"] or "")[:16], r["articles"])
-                for r in records]
+                 r["last_run_status"] or "never", (r["last_run_at"] or "")[:16], r["articles"],
+                 r["health"]) for r in records]
         return render_table(rows, ("site", "name", "schedule", "next run (UTC)", "last run",
-                                   "started (UTC)", "articles"))
+                                   "started (UTC)", "articles", "health"))
 
     emit(records, args.format, table)
     return 0
@@ -339,6 +340,76 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(json.dumps(record, ensure_ascii=False, indent=2, default=str))
     else:
         print(render_article(record))
+    return 0
+
+
+def _health(args: argparse.Namespace, catalog: Any, keys: Sequence[str]) -> dict[str, Any]:
+    from pipelines.health import rules_for, sites_health
+
+    return sites_health(open_database(args.db),
+                        {k: rules_for(catalog.sites[k].health) for k in keys})
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    unknown = [k for k in args.site if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    keys = list(dict.fromkeys(args.site)) or sorted(catalog.sites)
+    records = [h.as_dict() for h in _health(args, catalog, keys).values()]
+
+    def table() -> str:
+        rows = [(r["site"], r["state"], "; ".join(x["message"] for x in r["reasons"]))
+                for r in records]
+        return render_table(rows, ("site", "state", "reasons"), (24, 10, 110))
+
+    emit(records, args.format, table)
+    return 1 if any(r["state"] == "unhealthy" for r in records) else 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from pipelines.record import ArticleRecord, RawCopy
+    from pipelines.reextract import ReextractSummary, reextract
+    from scrapers.single_page import reread_record
+
+    catalog = _catalog(args)
+    unknown = [k for k in args.site if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    since = parse_day(args.since) if args.since else None
+
+    def read(copy: RawCopy, url: str, key: str) -> ArticleRecord | None:
+        site = catalog.sites.get(key)
+        return reread_record(copy, url, site) if site is not None else None
+
+    def progress(done: ReextractSummary) -> None:
+        print(f"reextract: {done.articles} read, {done.changed} changed", file=sys.stderr,
+              flush=True)
+
+    summary = reextract(open_database(args.db), read, sites=args.site, since=since,
+                        dry_run=args.dry_run, progress=progress)
+    if args.format == "json":
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{summary.articles} articles read again from their kept pages; {verb} "
+          f"{summary.changed} ({summary.new_versions} with new text, a new version)")
+    if summary.without_raw:
+        print(f"{summary.without_raw} articles have no kept page (stored before pages were "
+              "kept, or with keep_raw off): skipped")
+    if summary.unknown_site:
+        print(f"{summary.unknown_site} articles of sites no site file names: skipped")
+    for reason, n in sorted(summary.unusable.items()):
+        print(f"{n} articles whose pages no longer make an article ({reason}): left as stored")
+    if summary.fields:
+        rows = []
+        for name, n in summary.fields.most_common():
+            example = summary.examples[name][0]
+            rows.append((name, n, example.article_id, f"{example.before} → {example.after}"))
+        print(render_table(rows, ("field", "articles", "e.g. id", "before → after"),
+                           (20, 8, 8, 100)))
     return 0
 
 
@@ -411,6 +482,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", metavar="KEY", help="use this site's selectors and timezone")
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("health", parents=[common],
+                       help="each site's state (healthy, unhealthy, unknown) and why; "
+                            "exit 1 when any site is unhealthy")
+    p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every site)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_health)
+
+    p = sub.add_parser("reextract", parents=[common],
+                       help="read stored articles again from their kept pages with today's "
+                            "extraction; nothing is fetched")
+    p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every site)")
+    p.add_argument("--since", metavar="DATE",
+                   help="only articles published (undated: first seen) on or after (YYYY-MM-DD)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; store nothing")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_reextract)
     return parser
 
 

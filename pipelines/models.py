@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -123,3 +134,43 @@ class CrawlRun(Base):
               sqlite_where=text("status = 'running'"),
               postgresql_where=text("status = 'running'")),
     )
+
+
+# ---------------------------------------------------------------- raw pages and site health
+
+class RawPage(Base):
+    """The bytes an article's current version was read from, so it can be read again later.
+
+    One row per page of the article (``part`` 0 is the first; an article split
+    over several pages has one row for each). ``body`` is zlib-compressed;
+    ``sha256`` is that of the uncompressed bytes, so an unchanged page is never
+    written twice. ``context`` holds what the list page said about the article
+    (its link text, date and column), which extraction falls back on.
+    """
+
+    __tablename__ = "raw_pages"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    context: Mapped[dict[str, Any]]
+    fetched_at: Mapped[datetime]
+
+
+class SiteHealth(Base):
+    """A site's latest health state, and the state its alert targets were last told of."""
+
+    __tablename__ = "site_health"
+
+    site: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]]
+    checked_at: Mapped[datetime]
+    changed_at: Mapped[datetime]
+    notified_state: Mapped[str | None] = mapped_column(String(16))
+    notified_at: Mapped[datetime | None]

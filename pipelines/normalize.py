@@ -26,7 +26,7 @@ from pipelines.credits import (
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
-from pipelines.record import ArticleRecord
+from pipelines.record import ArticleRecord, RawCopy
 from scrapers.items import RawArticle
 
 _SPACE = re.compile(r"\s+")
@@ -275,6 +275,14 @@ def _kept_html(body: Body, kept: list[str], captions: set[str]) -> str:
     return "".join(parts)
 
 
+LIST_CONTEXT = ("list_title", "list_date", "list_section")
+
+
+def list_context(raw: RawArticle) -> dict[str, Any]:
+    """What the list page said about an article: extraction falls back on it, so it is kept."""
+    return {name: raw.get(name) for name in LIST_CONTEXT}
+
+
 class NormalizePipeline:
     """Turn every RawArticle into an ArticleRecord; drop (and count) what is not an article."""
 
@@ -294,5 +302,7 @@ class NormalizePipeline:
             raise DropItem(f"{exc}: {item.get('url')}") from None
         if record.published_at is None:
             self.stats.inc_value("articles/no_date")
+        if item.get("pages"):
+            record.raw = RawCopy(tuple(item["pages"]), list_context(item))
         return record
 

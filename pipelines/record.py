@@ -7,6 +7,23 @@ from datetime import datetime
 from typing import Any
 
 
+@dataclass(frozen=True)
+class PageCopy:
+    """One fetched page as the server sent it: enough to read it again without fetching it."""
+
+    url: str
+    body: bytes
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class RawCopy:
+    """The pages an article was read from, in order, and what its list page said about it."""
+
+    pages: tuple[PageCopy, ...]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class ArticleRecord:
     url: str
@@ -27,3 +44,5 @@ class ArticleRecord:
     images: list[dict[str, Any]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     content_hash: str = ""
+    # Not part of the record users see: the pages it came from, kept for re-extraction.
+    raw: RawCopy | None = field(default=None, repr=False, compare=False)

@@ -25,6 +25,7 @@ from twisted.internet.task import LoopingCall
 
 from pipelines.db import error_line, open_database
 from pipelines.models import Article, ArticleVersion, utcnow
+from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
 from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
 from scrapers.urls import canonical_url
@@ -49,13 +50,19 @@ def _values(record: ArticleRecord) -> dict[str, Any]:
 
 
 def save_articles(session: Session, records: Sequence[ArticleRecord],
-                  now: datetime | None = None) -> dict[str, int]:
+                  now: datetime | None = None, *, reread: bool = False) -> dict[str, int]:
     """Upsert ``records`` in the session's transaction; counts of new, updated and unchanged.
 
     Idempotent: the URL is canonicalised here too and is the unique key, so a
     re-run, a retried batch or a crash between batches can never store an
     article twice. A record whose content hash differs from the stored one
     moves the stored text into ``article_versions`` and bumps ``version``.
+    A record that carries its raw pages has them stored in the same transaction.
+
+    ``reread`` is for records read again from kept pages rather than fetched:
+    the article was not seen on the site, so ``last_seen_at`` stays, and a
+    field that changed without changing the text (a date, a source) is set in
+    place, with no new version (counted as ``updated``).
     """
     now = now or utcnow()
     batch: dict[str, ArticleRecord] = {}
@@ -89,7 +96,10 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
     for url, article in existing.items():
         record = batch[url]
         if article.content_hash == record.content_hash:
-            unchanged_ids.append(article.id)
+            if reread and _refresh(article, record):
+                counts["updated"] += 1
+            else:
+                unchanged_ids.append(article.id)
             continue
         session.add(ArticleVersion(
             article_id=article.id, version=article.version, title=article.title,
@@ -100,13 +110,21 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
         for name, value in _values(record).items():
             setattr(article, name, value)
         article.version += 1
-        article.last_seen_at = now
+        if not reread:
+            article.last_seen_at = now
         article.changed_at = now
         counts["updated"] += 1
-    if unchanged_ids:
+    if unchanged_ids and not reread:
         session.execute(update(Article).where(Article.id.in_(unchanged_ids))
                         .values(last_seen_at=now))
-        counts["unchanged"] += len(unchanged_ids)
+    counts["unchanged"] += len(unchanged_ids)
+    if any(r.raw is not None for r in batch.values()):
+        ids = {url: a.id for url, a in existing.items()}
+        if fresh:
+            ids.update((url, article_id) for url, article_id in session.execute(
+                select(Article.url, Article.id).where(
+                    Article.url.in_([r.url for r in fresh if r.raw is not None]))))
+        save_raw_pages(session, ids, batch.values(), now)
     return counts
 
 
@@ -117,6 +135,16 @@ def transient(exc: SQLAlchemyError) -> bool:
     """
     return (isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
             or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
+
+
+def _refresh(article: Article, record: ArticleRecord) -> bool:
+    """Set the fields of ``record`` that differ on ``article``; whether any did."""
+    changed = False
+    for name, value in _values(record).items():
+        if getattr(article, name) != value:
+            setattr(article, name, value)
+            changed = True
+    return changed
 
 
 class StorePipeline:

@@ -32,3 +32,16 @@ class RawArticle(scrapy.Item):
     tags = scrapy.Field()           # list[str]: meta keywords
     page_language = scrapy.Field()  # str | None: <html lang>, og:locale, content-language
     next_part = scrapy.Field()      # str | None: the next page of an article split over several
+
+    # Set by the spider unless raw pages are turned off: the pages as fetched, for re-extraction.
+    pages = scrapy.Field()          # list[PageCopy]: every page the article was read from
+
+
+def join_part(raw: RawArticle, more: RawArticle) -> None:
+    """Add a later page of an article split over several to what its first page said.
+
+    The crawl and re-extraction join parts here, so both read a split article alike.
+    """
+    raw["body_html"] = f"{raw['body_html']}\n{more['body_html']}"
+    raw["byline"] = [*raw["byline"], *more["byline"]]
+    raw["next_part"] = more["next_part"]

@@ -110,6 +110,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
                 with contextlib.suppress(SQLAlchemyError):   # the next start reaps it then
                     mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
+    _check_health(sessions, [site for site, _run_id in started])
     try:
         with sessions() as session:
             for site, run_id in started:
@@ -131,6 +132,27 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                 "; ".join([*notes, f"the run could not be read back ({error_line(exc)}); "
                            "the next crawl marks it interrupted"]))
     return [outcomes[s.key] for s in sites]
+
+
+def _check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:
+    """Each crawled site's health, recorded, and an alert where its state changed.
+
+    Whatever goes wrong here is logged: the crawl itself is done and recorded.
+    """
+    if not sites:
+        return
+    from pipelines.alerts import alert_targets_from_env, notify_changes
+    from pipelines.health import record_health, rules_for, sites_health
+
+    try:
+        healths = sites_health(sessions, {s.key: rules_for(s.health) for s in sites})
+        record_health(sessions, healths)
+        shared = alert_targets_from_env()
+        notify_changes(sessions, healths, {s.key: [*shared, *s.alerts] for s in sites})
+    except SQLAlchemyError as exc:   # the database went away: one line, the run says the rest
+        logger.error("the sites' health could not be checked after the crawl: %s", error_line(exc))
+    except Exception:
+        logger.exception("the sites' health could not be checked after the crawl")
 
 
 def _precheck(site: Site, sessions: sessionmaker[Session], run_id: int) -> list[StartPage] | None:

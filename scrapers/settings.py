@@ -99,3 +99,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Scrapy re-reads a callback's source for every response to warn about generator return
 # values (its cache misses bound methods): a tenth of a crawl's CPU for a warning we never need.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# Keep each article page's bytes for `zonenews reextract` (ZONENEWS_KEEP_RAW=0 turns it off).
+ZONENEWS_KEEP_RAW = os.environ.get("ZONENEWS_KEEP_RAW", "1").strip().lower() not in (
+    "0", "false", "no", "off")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import urllib.request
 from typing import Any
 
-from pipelines.normalize import normalize
+from pipelines.normalize import LIST_CONTEXT, normalize
 from pipelines.queries import iso
+from pipelines.record import ArticleRecord, RawCopy
 from scrapers.extract import extract_article
+from scrapers.items import join_part
 from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 from scrapers.sites import Site
 from scrapers.urls import canonical_url
@@ -44,6 +46,33 @@ def extract_record(body: bytes, url: str, *, content_type: str | None = None,
     raw["timezone"] = site.timezone if site else "Asia/Shanghai"
     raw["language"] = site.language if site else None
     record = normalize(raw)
-    out = {k: v for k, v in vars(record).items() if k != "timezone"}
+    out = {k: v for k, v in vars(record).items() if k not in ("timezone", "raw")}
     out["published_at"] = iso(record.published_at, record.timezone)
     return out
+
+
+def reread_record(copy: RawCopy, url: str, site: Site) -> ArticleRecord:
+    """The record today's extraction reads from an article's kept pages, as a crawl would.
+
+    Every part of a split article is read and joined the way the spider joins
+    them; what the list page said comes from the kept context. Raises
+    ``pipelines.normalize.Unusable`` for pages that no longer make an article.
+    """
+    raw = None
+    for page in copy.pages:
+        part = extract_article(page.body, page.url, content_type=page.content_type,
+                               selectors=site.selectors)
+        if raw is None:
+            raw = part
+        else:
+            join_part(raw, part)
+    if raw is None:
+        raise ValueError(f"{url}: no kept page")
+    raw["url"] = url
+    raw["site"] = site.key
+    raw["site_name"] = site.name
+    raw["timezone"] = site.timezone
+    raw["language"] = site.language
+    for name in LIST_CONTEXT:
+        raw[name] = copy.context.get(name)
+    return normalize(raw)

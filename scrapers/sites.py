@@ -33,7 +33,8 @@ SELECTOR_FIELDS = frozenset(
 )
 TOP_KEYS = frozenset(
     {"key", "name", "start_urls", "article_url_pattern", "timezone", "language", "max_pages",
-     "concurrency", "delay", "obey_robots", "timeout", "allowed_domains", "schedule", "selectors"}
+     "concurrency", "delay", "obey_robots", "timeout", "allowed_domains", "schedule", "selectors",
+     "keep_raw", "health", "alerts"}
 )
 SCHEDULE_KEYS = frozenset({"interval", "cron", "enabled"})
 DEFAULT_TIMEOUT = 2 * 3600.0
@@ -152,6 +153,9 @@ class Site:
     allowed_domains: frozenset[str] = frozenset()
     schedule: Schedule | None = None
     selectors: Mapping[str, str] = field(default_factory=dict)
+    keep_raw: bool = True
+    health: Mapping[str, float] = field(default_factory=dict)
+    alerts: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -314,12 +318,37 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
         except ValueError as exc:
             raise fail(f"selectors.{sel_field}", str(exc)) from None
 
+    keep_raw = data.get("keep_raw", True)
+    if not isinstance(keep_raw, bool):
+        raise fail("keep_raw", "must be true or false")
+    health = _parse_health(data.get("health", {}), fail)
+    alerts = data.get("alerts", [])
+    if not isinstance(alerts, list) or not all(isinstance(u, str) and "://" in u for u in alerts):
+        raise fail("alerts", "must be a list of apprise URLs such as \"json://host/path\"")
+
     return Site(
         key=key, name=name.strip(), start_urls=tuple(start_urls), article_url_pattern=compiled,
         path=str(path), timezone=str(timezone), language=language, max_pages=max_pages,
         concurrency=concurrency, delay=float(delay), obey_robots=obey_robots, timeout=timeout,
         allowed_domains=allowed, schedule=schedule, selectors=dict(selectors),
+        keep_raw=keep_raw, health=health, alerts=tuple(alerts),
     )
+
+
+def _parse_health(raw: Any, fail: Any) -> dict[str, float]:
+    """The ``[health]`` table: thresholds that replace the defaults of ``pipelines.health``."""
+    from pipelines.health import THRESHOLDS
+
+    if not isinstance(raw, dict):
+        raise fail("health", "must be a table of threshold = number")
+    out: dict[str, float] = {}
+    for name, value in raw.items():
+        if name not in THRESHOLDS:
+            raise fail(f"health.{name}", f"unknown threshold (known: {', '.join(sorted(THRESHOLDS))})")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise fail(f"health.{name}", f"must be a number, 0 or more ({THRESHOLDS[name]})")
+        out[name] = float(value)
+    return out
 
 
 def _parse_schedule(raw: Any, timezone: str, fail: Any) -> Schedule:

@@ -20,8 +20,9 @@ from scrapy.http import Request, Response
 from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
+from pipelines.record import PageCopy
 from scrapers.extract import extract_article, extract_list, page_problem
-from scrapers.items import RawArticle
+from scrapers.items import RawArticle, join_part
 from scrapers.links import article_links, usable
 from scrapers.middlewares import Refused
 from scrapers.precheck import StartPage
@@ -67,6 +68,7 @@ class ZoneSpider(scrapy.Spider):
         self.allowed_domains = sorted(self.site.allowed_domains)
         self.scheduled: set[str] = set()
         self.catch_up = False
+        self.keep_raw = self.site.keep_raw
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -84,6 +86,7 @@ class ZoneSpider(scrapy.Spider):
         s.set("AUTOTHROTTLE_START_DELAY", site.delay, priority="spider")
         s.set("ROBOTSTXT_OBEY", site.obey_robots, priority="spider")
         s.set("CLOSESPIDER_TIMEOUT", site.timeout, priority="spider")
+        spider.keep_raw = site.keep_raw and s.getbool("ZONENEWS_KEEP_RAW", True)
         if spider.known_urls_needed():
             from pipelines.queries import known_article_urls
 
@@ -186,9 +189,9 @@ class ZoneSpider(scrapy.Spider):
         more = self._read_article(response)
         if more is None:
             return
-        raw["body_html"] = f"{raw['body_html']}\n{more['body_html']}"
-        raw["byline"] = [*raw["byline"], *more["byline"]]
-        raw["next_part"] = more["next_part"]
+        join_part(raw, more)
+        if "pages" in raw:
+            raw["pages"] = [*raw["pages"], *more["pages"]]
         yield from self._whole(raw, part)
 
     def _read_article(self, response: Response) -> RawArticle | None:
@@ -199,8 +202,11 @@ class ZoneSpider(scrapy.Spider):
             self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
             return None
         self._count(PAGES_ARTICLE)
-        return extract_article(response.body, response.url, content_type=_content_type(response),
-                               selectors=self.site.selectors)
+        raw = extract_article(response.body, response.url, content_type=_content_type(response),
+                              selectors=self.site.selectors)
+        if self.keep_raw:
+            raw["pages"] = [PageCopy(response.url, response.body, _content_type(response))]
+        return raw
 
     def _whole(self, raw: RawArticle, part: int) -> Iterator[RawArticle | Request]:
         """The article once all its pages are read: the request for its next page until then."""
