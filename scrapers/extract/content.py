@@ -38,16 +38,19 @@ _MIN_SKIN_TEXT = 20
 _MIN_PARAGRAPH = 25     # a paragraph this long votes for the block around it
 _MIN_SENTENCE = 8       # … and a sentence this long does when nothing longer is there
 _SENTENCE_END = re.compile(r"[。！？!?]|[a-z]{2}\.(?:\s|$)")
+_PROSE = re.compile(r"[，。！？；]")
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
 _DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
 _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
 # Containers whose text is never the article: readers' comments, sidebars, widgets.
 _ASIDE = frozenset({"comment", "comments", "commentlist", "comment-list", "respond",
-                    "discussion", "replies", "sidebar", "widget", "widget-area", "rail"})
+                    "discussion", "replies", "sidebar", "widget", "widget-area", "rail",
+                    "pinglun"})
 _NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
                        "related", "share", "copyright", "header", "banner", "links", "friend",
-                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad"})
+                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad",
+                       "pinglun"})
 # Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
 _NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
                        "copyright", "copy", "banquan", "update"})
@@ -62,6 +65,8 @@ _BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "
                           "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
                           "zihao", "entry-meta", "post-meta", "share-bar", "page", "sharing",
                           "sharedaddy", "relatedposts", "addtoany", "a2a"})
+_RELATED_STARTS = ("相关新闻", "相关阅读", "相关文章", "相关链接", "推荐阅读", "延伸阅读",
+                   "Related posts")
 _BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
                        "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
                        "返回顶部", "Share this", "Related posts", "Previous post", "Next post")
@@ -254,10 +259,25 @@ def _prune(container: Element, title: str | None) -> None:
         if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
             doomed.append(element)
             skip_under = element
+            if text.startswith(_RELATED_STARTS):
+                doomed.extend(_list_after(element))
         elif in_head and _own_text_length(element) >= 40:
             in_head = False
     for element in doomed:
         drop(element)
+
+
+def _list_after(heading: Element) -> list[Element]:
+    """The links a related-articles heading introduces: the link-dominated blocks after it."""
+    following = []
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        text = text_of(sibling)
+        if not text or _link_share(sibling, len(text)) < 0.5:
+            break
+        following.append(sibling)
+    return following
 
 
 def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
@@ -279,7 +299,8 @@ def _is_info_line(text: str) -> bool:
     kinds = [label_kind(match.group(1)) for match in LABEL.finditer(text)]
     date = DATE.search(text)
     if date:
-        return bool(kinds) or len(text) - len(date.group(0)) < 40
+        # A short sentence with a date in it is the article (a one-line notice), not a date line.
+        return bool(kinds) or (len(text) - len(date.group(0)) < 40 and not _PROSE.search(text))
     return len(kinds) >= 2 and any(kind in {"published", "updated", "other"} for kind in kinds)
 
 
