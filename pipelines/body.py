@@ -199,7 +199,7 @@ _SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|主办单
                           r"|技术支持\s*[:：]|版权所有")
 # A link out of the article to a topic, a channel or the home page: 点击进入…>>, 返回XX首页>>.
 _PROMO = re.compile(
-    r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页)"
+    r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页|查看更多)"
     r"|查看(?:更多|全文|原文)|获取更多|阅读(?:原文|全文)|更多(?:精彩|详情|内容|资讯|新闻|报道)"
     r"|(?:read|see)\s+(?:more|also)\b|also\s+read\b|more\s+on\s+this|sign\s+up\s+for"
     r"|subscribe\s+to)",
@@ -215,11 +215,13 @@ _FOLLOW = re.compile(
 # A reprint disclaimer: 特别声明, 免责声明, 版权声明, or the words every such notice says.
 _DISCLAIMER = re.compile(
     r"^[【\[（(]?\s*(?:特别声明|免责声明|版权声明|郑重声明|声明|disclaimer)\s*[】\]）)]?\s*[:：]?"
-    r"|如有侵权|不代表本(?:网|站|平台|号)(?:的)?(?:观点|立场)|仅供参考.{0,10}风险自负"
+    r"|如有侵权.{0,10}(?:联系|删除|告知|处理)|不代表本(?:网|站|平台|号)(?:的)?(?:观点|立场)|仅供参考.{0,10}风险自负"
     r"|转载请注明|未经(?:本网|本站)?(?:书面)?(?:授权|许可).{0,8}(?:不得|禁止)(?:转载|使用)",
     re.I,
 )
+_SENTENCE_ENDS = ("。", ".", "！", "!", "？", "?")
 _FOLLOW_MAX_CHARS = 80
+_LIST_ITEM_MAX_CHARS = 60
 _PROMO_MAX_CHARS = 60
 _DISCLAIMER_MAX_CHARS = 400
 _COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
@@ -577,7 +579,7 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
             continue
         if verdict is not None:
             continue
-        if in_related_list and raw.link_share >= _LINK_DOMINATED:
+        if in_related_list and _list_item(raw):
             continue
         in_related_list = False
         if raw.tag == "table":
@@ -591,6 +593,13 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
     return kept
 
 
+def _list_item(raw: _Raw) -> bool:
+    """An entry of a related list: mostly a link, or a short linked title with its date."""
+    return raw.link_share >= _LINK_DOMINATED or (
+        raw.link_share > 0 and len(raw.text) <= _LIST_ITEM_MAX_CHARS
+        and not raw.text.endswith(_SENTENCE_ENDS))
+
+
 def _furniture(text: str, link_share: float) -> str | None:
     """Name the kind of page furniture a block's text is, or None for a real paragraph."""
     related = _RELATED.match(text)
@@ -598,14 +607,16 @@ def _furniture(text: str, link_share: float) -> str | None:
         return "related"
     if len(text) <= _DISCLAIMER_MAX_CHARS and _DISCLAIMER.search(text):
         return "furniture"
-    if len(text) <= _FOLLOW_MAX_CHARS and _FOLLOW.search(text):
+    follow = _FOLLOW.search(text) if len(text) <= _FOLLOW_MAX_CHARS else None
+    # "扫码关注…" opens the block; a sentence that only mentions an account is the article's.
+    if follow and (follow.start() <= 2 or (len(text) <= 30 and "，" not in text)):
         return "follow"
     if len(text) <= _PROMO_MAX_CHARS and _PROMO.match(text) and (
             link_share >= _LINK_DOMINATED or _ARROWS.search(text) or "。" not in text):
         return "furniture"
     if len(text) > _FURNITURE_MAX_CHARS:
         return None
-    if _TAIL.match(text) and len(text) <= _CHROME_MAX_CHARS:
+    if _TAIL.match(text) and len(text) <= _CHROME_MAX_CHARS and not text.endswith(_SENTENCE_ENDS):
         return "tail"
     if len(_SITE_FOOTER.findall(text)) >= 2 or (text.startswith(("主办", "版权所有", "Copyright"))
                                                and _SITE_FOOTER.search(text)):
