@@ -117,6 +117,7 @@ def main() -> None:
     per_page: dict[str, list[Score]] = {}
     rows = []
     for name, extract in EXTRACTORS.items():
+        extract(pages[0][1], URL.format(pages[0][0]))  # imports and caches are not page time
         start = time.perf_counter()
         scores = [score(expected, extract(page, URL.format(stem))) for stem, page, expected in pages]
         ms = (time.perf_counter() - start) * 1000 / len(pages)

@@ -142,7 +142,7 @@ _NOISE_WORDS = frozenset({
     "erweima", "footer", "foot", "copyright", "nav", "navigation", "menu", "toolbar", "tools",
     "hidden", "hide", "ad", "ads", "advert", "advertisement", "fontsize", "zihao", "views",
     "hits", "newsletter", "subscribe", "subscription", "signup", "promo", "disclaimer",
-    "statement", "shengming", "mianze", "banquan", "gzh", "weixin", "wechat", "pinglun",
+    "statement", "shengming", "mianze", "banquan", "gzh", "weixin", "wechat", "pinglun", "cta",
 })
 _NOISE_FRAGMENTS = (
     "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",

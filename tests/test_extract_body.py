@@ -215,16 +215,17 @@ def test_english_pages_read_as_the_article_benchmark_scores_them() -> None:
         except Unusable:
             got = ""
         scores[path.stem] = _precision_recall(expected, got)
-    assert len(scores) >= 40
+    assert len(scores) >= 50
     precision = sum(p for p, _ in scores.values()) / len(scores)
     recall = sum(r for _, r in scores.values()) / len(scores)
     assert 2 * precision * recall / (precision + recall) >= 0.97
-    assert [page for page, (p, r) in scores.items() if min(p, r) < 0.8] == []
+    # No page's stored body is another block or half the article.
+    assert [page for page, (p, r) in scores.items() if r < 0.9 or p < 0.5] == []
 
 
 def test_the_english_corpus_is_varied() -> None:
     skins = Counter(json.loads(path.read_text("utf-8"))["skin"] for path in ENGLISH.glob("*.json"))
-    assert len(skins) >= 12 and max(skins.values()) <= 8
+    assert len(skins) >= 18 and max(skins.values()) <= 8
 
 
 _BODIES = """

@@ -39,6 +39,7 @@ _MIN_PARAGRAPH = 25     # a paragraph this long votes for the block around it
 _MIN_SENTENCE = 8       # … and a sentence this long does when nothing longer is there
 _SENTENCE_END = re.compile(r"[。！？!?]|[a-z]{2}\.(?:\s|$)")
 _PROSE = re.compile(r"[，。！？；]")
+_OUTSIDE = 0.1         # share of the page's prose outside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
 _DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
@@ -193,6 +194,11 @@ def _widened(root: Element, best: Element, voters: list[Element]) -> Element:
     """
     if not _is_latin(text_of(best)):
         return best
+    lengths = [len(text_of(p)) for p in voters]
+    outside = sum(length for p, length in zip(voters, lengths, strict=True)
+                  if p is not best and best not in p.iterancestors())
+    if outside <= _OUTSIDE * sum(lengths):
+        return best  # nothing on the page reads like more of the article: no second opinion
     chosen = _extractor_paragraphs(root)
     matched = {p: len(text_of(p)) for p in voters if squash(text_of(p)) in chosen}
     if not any(p is best or best in p.iterancestors() for p in matched):
@@ -218,7 +224,7 @@ def _extractor_paragraphs(root: Element) -> frozenset[str]:
     import trafilatura  # imported on first use: most zone pages never need it
 
     page = etree.tostring(root, method="html", encoding="unicode")
-    text = trafilatura.extract(page, include_comments=False, include_tables=True,
+    text = trafilatura.extract(page, fast=True, include_comments=False, include_tables=True,
                                include_images=False, with_metadata=False) or ""
     return frozenset(squash(line) for line in text.splitlines() if line.strip())
 
