@@ -39,7 +39,8 @@ _MIN_PARAGRAPH = 25     # a paragraph this long votes for the block around it
 _MIN_SENTENCE = 8       # … and a sentence this long does when nothing longer is there
 _SENTENCE_END = re.compile(r"[。！？!?]|[a-z]{2}\.(?:\s|$)")
 _PROSE = re.compile(r"[，。！？；]")
-_OUTSIDE = 0.1         # share of the page's prose outside the densest box worth a second look
+_NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
+_BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
 _DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
@@ -187,18 +188,21 @@ def _widened(root: Element, best: Element, voters: list[Element]) -> Element:
     """The block a general extractor also reads as the article, when it holds ours and more.
 
     Page builders wrap each paragraph in its own box and news CMSes cut the body into
-    chunks between ad slots, so the densest box holds part of the article. On pages in
-    Latin script, trafilatura's reading of the page votes: when its paragraphs surround
-    ours, their nearest common container is the body. Chinese pages keep the density
-    choice, which reads their CMS furniture better.
+    chunks between ad slots, so the densest box holds part of the article. When much of
+    the page's prose lies right beside that box on a page in Latin script, trafilatura
+    reads the page too, and the box grows to each container whose extra text it also
+    reads as the article. Where it reads another block, ours stands. Chinese pages keep
+    the density choice, which reads their CMS furniture better.
     """
     if not _is_latin(text_of(best)):
         return best
+    around = ([best, *best.iterancestors()][:_NEAR_LEVELS + 1])[-1]
     lengths = [len(text_of(p)) for p in voters]
-    outside = sum(length for p, length in zip(voters, lengths, strict=True)
-                  if p is not best and best not in p.iterancestors())
-    if outside <= _OUTSIDE * sum(lengths):
-        return best  # nothing on the page reads like more of the article: no second opinion
+    beside = sum(length for p, length in zip(voters, lengths, strict=True)
+                 if p is not best and best not in p.iterancestors()
+                 and around in p.iterancestors())
+    if beside < _BESIDE * sum(lengths):
+        return best  # no prose right beside the densest box: no second opinion needed
     chosen = _extractor_paragraphs(root)
     matched = {p: len(text_of(p)) for p in voters if squash(text_of(p)) in chosen}
     if not any(p is best or best in p.iterancestors() for p in matched):
