@@ -612,7 +612,8 @@ def _furniture(text: str, link_share: float) -> str | None:
     if follow and (follow.start() <= 2 or (len(text) <= 30 and "，" not in text)):
         return "follow"
     if len(text) <= _PROMO_MAX_CHARS and _PROMO.match(text) and (
-            link_share >= _LINK_DOMINATED or _ARROWS.search(text) or "。" not in text):
+            link_share >= _LINK_DOMINATED or _ARROWS.search(text)
+            or not text.endswith(_SENTENCE_ENDS)):
         return "furniture"
     if len(text) > _FURNITURE_MAX_CHARS:
         return None

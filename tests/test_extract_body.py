@@ -82,7 +82,8 @@ def test_a_one_paragraph_article_is_an_article(name: str) -> None:
 def test_a_one_sentence_notice_is_kept_on_any_markup(page: str) -> None:
     html = (f"<html><head><title>关于停水的通知_某园区</title></head><body>"
             f"<div class='nav'><a href='/'>首页</a> <a href='/tzgg/'>通知公告</a></div>{page}"
-            f"<div class='foot'>版权所有 某园区管委会</div></body></html>")
+            f"<div><p>主办单位：某园区管理委员会，地址：高新大道88号，电话：0756-1234567，"
+            f"邮编：519000，网站标识码：4404000044，粤ICP备2021000000号。</p></div></body></html>")
     assert record_of(html.encode())["paragraphs"] == ["因管网维修，3月2日园区停水一天。"]
 
 
@@ -183,6 +184,8 @@ def test_related_lists_and_boxes_are_not_the_article(noise: str) -> None:
     "法院审理认为，被告未经许可使用原告作品，构成侵权，判决赔偿经济损失10万元。",
     "Three responses to the survey said the new bus routes were too slow.",
     "Read the full report on the council's website, officials said, adding that hearings begin in May.",
+    "See also the council's report on the plan.",
+    "更多详情可拨打园区服务热线咨询。",
 ])
 def test_paragraphs_that_only_mention_noise_words_are_kept(paragraph: str) -> None:
     assert clean_body(f"<div>{ARTICLE}<p>{paragraph}</p></div>", URL.format(1)).paragraphs == [

@@ -42,6 +42,8 @@ _PROSE = re.compile(r"[，。！？；]")
 _NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
 _BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
+_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|版权所有|主办单位|Copyright\s*(?:©|\(c\))",
+                          re.IGNORECASE)
 _DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
 _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
@@ -168,10 +170,10 @@ def _by_density(root: Element) -> Body | None:
 
 def _may_vote(paragraph: Element, text: str) -> bool:
     """Text that reads like the article's but is not: a teaser under a linked headline,
-    a reader's comment, a sidebar blurb, a reprint disclaimer, a block of links."""
+    a reader's comment, a sidebar blurb, a reprint disclaimer, the site's footer, links."""
     if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & _NOT_TEXT:
         return False
-    if text.startswith(_DISCLAIMERS):
+    if text.startswith(_DISCLAIMERS) or _SITE_FOOTER.search(text):
         return False
     previous = paragraph.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
