@@ -363,7 +363,7 @@ class _Walker:
         if name == "img":
             self._add_image(node)
             return []
-        furniture = name == "form" or (
+        furniture = name in ("form", "aside") or (
             ("class" in attrs or "id" in attrs)
             and _is_furniture_name(f"{attrs.get('class', '')} {attrs.get('id', '')}")
         )

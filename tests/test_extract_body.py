@@ -173,6 +173,8 @@ def test_the_site_footer_ends_the_article(noise: str) -> None:
     pytest.param("<aside class='inline-newsletter'><p>Sign up for The Download</p>"
                  "<p>Get the most important news in your inbox every weekday.</p></aside>",
                  id="newsletter-aside"),
+    pytest.param("<aside><blockquote>“Young companies told us the hardest thing was finding labs.”"
+                 "</blockquote></aside>", id="pull-quote-aside"),
 ])
 def test_related_lists_and_boxes_are_not_the_article(noise: str) -> None:
     assert clean_body(f"<div>{ARTICLE}{noise}</div>", URL.format(1)).paragraphs == [ARTICLE_TEXT]
