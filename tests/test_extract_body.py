@@ -187,6 +187,8 @@ def test_related_lists_and_boxes_are_not_the_article(noise: str) -> None:
     "Three responses to the survey said the new bus routes were too slow.",
     "Read the full report on the council's website, officials said, adding that hearings begin in May.",
     "See also the council's report on the plan.",
+    "声明指出，公司将继续履行合同义务，保障用户合法权益。",
+    "Disclaimers on the labels were found to be misleading, the regulator said.",
     "更多详情可拨打园区服务热线咨询。",
 ])
 def test_paragraphs_that_only_mention_noise_words_are_kept(paragraph: str) -> None:
