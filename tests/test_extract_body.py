@@ -261,3 +261,14 @@ def test_bodies_are_the_same_under_any_hash_seed() -> None:
         assert proc.returncode == 0, proc.stderr
         runs.append(proc.stdout)
     assert runs[0] == runs[1] and len(json.loads(runs[0])) >= 50
+
+
+@pytest.mark.slow
+def test_the_english_bench_prints_zonenews_beside_trafilatura() -> None:
+    proc = subprocess.run([sys.executable, "bench/english.py"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("  ")[0]: line.split() for line in proc.stdout.splitlines()}
+    assert "52 pages" in proc.stdout
+    assert float(rows["zonenews"][1]) >= 0.97
+    assert 0 < float(rows["trafilatura 2.3"][2]) <= 1
