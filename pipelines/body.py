@@ -141,7 +141,8 @@ _NOISE_WORDS = frozenset({
     "xglj", "tags", "tagcloud", "comment", "comments", "respond", "reply", "qrcode", "qr", "ewm",
     "erweima", "footer", "foot", "copyright", "nav", "navigation", "menu", "toolbar", "tools",
     "hidden", "hide", "ad", "ads", "advert", "advertisement", "fontsize", "zihao", "views",
-    "hits",
+    "hits", "newsletter", "subscribe", "subscription", "signup", "promo", "disclaimer",
+    "statement", "shengming", "mianze", "banquan", "gzh", "weixin", "wechat", "pinglun", "cta",
 })
 _NOISE_FRAGMENTS = (
     "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",
@@ -185,6 +186,44 @@ _RELATED = re.compile(
     r"|related(?:\s+(?:posts?|articles?|news|links|stories))?)\s*[:：]?",
     re.I,
 )
+# A block that ends the article: what follows is the page's, not the writer's.
+_TAIL = re.compile(
+    r"(?:网友评论|发表评论|我要评论|全部评论|最新评论|热门评论|评论区|已有\s*\d+\s*条评论"
+    r"|共\s*\d+\s*条评论|文明上网|登录后(?:才能)?(?:发表)?评论"
+    r"|leave\s+a\s+(?:reply|comment)|\d+\s+(?:comments?|responses?|replies)\b"
+    r"|comments\s*\(\d+\)|join\s+the\s+(?:conversation|discussion))",
+    re.I,
+)
+# A site footer: who runs the site and its registration numbers.
+_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|主办单位\s*[:：]|承办单位\s*[:：]"
+                          r"|技术支持\s*[:：]|版权所有")
+# A link out of the article to a topic, a channel or the home page: 点击进入…>>, 返回XX首页>>.
+_PROMO = re.compile(
+    r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页|查看更多)"
+    r"|查看(?:更多|全文|原文)|获取更多|阅读(?:原文|全文)|更多(?:精彩|详情|内容|资讯|新闻|报道)"
+    r"|(?:read|see)\s+(?:more|also)\b|also\s+read\b|more\s+on\s+this|sign\s+up\s+for"
+    r"|subscribe\s+to)",
+    re.I,
+)
+_ARROWS = re.compile(r"(?:>>|》》|＞＞|»|>)\s*$")
+# A WeChat follow block: 扫码关注, 长按识别二维码, 点击上方蓝字关注我们, 关注公众号.
+_FOLLOW = re.compile(
+    r"扫码关注|扫一扫关注|扫描.{0,8}二维码|长按.{0,6}二维码|识别.{0,4}二维码|蓝字.{0,4}关注"
+    r"|关注.{0,15}(?:公众号|微信号|视频号|官方微信|官微)|(?:微信)?公众号\s*[:：]|微信号\s*[:：]"
+    r"|欢迎关注|关注我们"
+)
+# A reprint disclaimer: 特别声明, 免责声明, 版权声明, or the words every such notice says.
+_DISCLAIMER = re.compile(
+    r"^[【\[（(]?\s*(?:(?:特别|免责|版权|郑重)声明|(?:声明|disclaimer)\s*(?:[】\]）)]|[:：]))"
+    r"|如有侵权.{0,10}(?:联系|删除|告知|处理)|不代表本(?:网|站|平台|号)(?:的)?(?:观点|立场)|仅供参考.{0,10}风险自负"
+    r"|转载请注明|未经(?:本网|本站)?(?:书面)?(?:授权|许可).{0,8}(?:不得|禁止)(?:转载|使用)",
+    re.I,
+)
+_SENTENCE_ENDS = ("。", ".", "！", "!", "？", "?")
+_FOLLOW_MAX_CHARS = 80
+_LIST_ITEM_MAX_CHARS = 60
+_PROMO_MAX_CHARS = 60
+_DISCLAIMER_MAX_CHARS = 400
 _COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
 _COUNTER = re.compile(
     r"(?:浏览次数|浏览量|阅读量|阅读次数|访问量|访问次数|点击数|点击量|点击次数|点击率)"
@@ -324,7 +363,7 @@ class _Walker:
         if name == "img":
             self._add_image(node)
             return []
-        furniture = name == "form" or (
+        furniture = name in ("form", "aside") or (
             ("class" in attrs or "id" in attrs)
             and _is_furniture_name(f"{attrs.get('class', '')} {attrs.get('id', '')}")
         )
@@ -509,15 +548,27 @@ def _finish(raws: list[_Raw], base_url: str) -> Body:
 
 
 def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
-    """Blocks whose text is furniture go, and so does a related list up to the next paragraph."""
+    """Blocks whose text is furniture go, and so does a related list up to the next paragraph.
+
+    A comment box or the site footer ends the article: nothing after it is kept. A QR
+    code beside a follow-us line goes with it.
+    """
     kept: list[_Raw] = []
     in_related_list = False
+    after_follow = False
     for raw in raws:
         if raw.tag == "figure":
-            if not (in_related_list and raw.link_share >= _LINK_DOMINATED):
+            if not (after_follow or (in_related_list and raw.link_share >= _LINK_DOMINATED)):
                 kept.append(raw)
             continue
         verdict = _furniture(raw.text, raw.link_share)
+        after_follow = verdict == "follow"
+        if verdict == "tail":
+            if any(block.text for block in kept):
+                break
+            continue  # before the article began it is one more line of the page's head
+        if after_follow and kept and kept[-1].tag == "figure" and not kept[-1].figcaption:
+            kept.pop()  # the QR code printed above the line that asks to scan it
         if verdict == "related":
             in_related_list = True
             continue
@@ -528,7 +579,7 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
             continue
         if verdict is not None:
             continue
-        if in_related_list and raw.link_share >= _LINK_DOMINATED:
+        if in_related_list and _list_item(raw):
             continue
         in_related_list = False
         if raw.tag == "table":
@@ -542,16 +593,39 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
     return kept
 
 
+def _list_item(raw: _Raw) -> bool:
+    """An entry of a related list: mostly a link, or a short linked title with its date."""
+    return raw.link_share >= _LINK_DOMINATED or (
+        raw.link_share > 0 and len(raw.text) <= _LIST_ITEM_MAX_CHARS
+        and not raw.text.endswith(_SENTENCE_ENDS))
+
+
 def _furniture(text: str, link_share: float) -> str | None:
     """Name the kind of page furniture a block's text is, or None for a real paragraph."""
     related = _RELATED.match(text)
     if related and (link_share >= _LINK_DOMINATED or not text[related.end():].strip()):
         return "related"
+    if len(text) <= _DISCLAIMER_MAX_CHARS and _DISCLAIMER.search(text):
+        return "furniture"
+    follow = _FOLLOW.search(text) if len(text) <= _FOLLOW_MAX_CHARS else None
+    # "扫码关注…" opens the block; a sentence that only mentions an account is the article's.
+    if follow and (follow.start() <= 2 or (len(text) <= 30 and "，" not in text)):
+        return "follow"
+    if len(text) <= _PROMO_MAX_CHARS and _PROMO.match(text) and (
+            link_share >= _LINK_DOMINATED or _ARROWS.search(text)
+            or not text.endswith(_SENTENCE_ENDS)):
+        return "furniture"
     if len(text) > _FURNITURE_MAX_CHARS:
         return None
+    if _TAIL.match(text) and len(text) <= _CHROME_MAX_CHARS and not text.endswith(_SENTENCE_ENDS):
+        return "tail"
+    if len(_SITE_FOOTER.findall(text)) >= 2 or (text.startswith(("主办", "版权所有", "Copyright"))
+                                               and _SITE_FOOTER.search(text)):
+        return "tail"
     if _BREADCRUMB.match(text) or _PREV_NEXT_ZH.match(text) or _COPYRIGHT.match(text):
         return "furniture"
-    if link_share >= _LINK_DOMINATED and (_PREV_NEXT_EN.match(text) or _TAG_LINE.match(text)):
+    if link_share >= _LINK_DOMINATED and (_PREV_NEXT_EN.match(text) or _TAG_LINE.match(text)
+                                          or _ARROWS.search(text)):
         return "furniture"
     if _ATTACHMENT_LABEL.fullmatch(text) or (
             link_share >= _LINK_DOMINATED and _ATTACHMENT_FILE.search(text)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -34,9 +35,26 @@ _PARAGRAPHS = etree.XPath("//body//*[self::p or self::pre or self::td[not(.//td)
 _LINKS = etree.XPath(".//a")
 _BREAKS = etree.XPath("br")
 _MIN_SKIN_TEXT = 20
+_MIN_PARAGRAPH = 25     # a paragraph this long votes for the block around it
+_MIN_SENTENCE = 8       # … and a sentence this long does when nothing longer is there
+_SENTENCE_END = re.compile(r"[。！？!?]|[a-z]{2}\.(?:\s|$)")
+_PROSE = re.compile(r"[，。！？；]")
+_NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
+_BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
+_AGREED = 0.7          # share of a wider block's extra text the extractor must also read
+_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|版权所有|主办单位|Copyright\s*(?:©|\(c\))",
+                          re.IGNORECASE)
+_DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
+# Headline tags of teaser cards: the line under a linked headline is its teaser.
+_TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
+# Containers whose text is never the article: readers' comments, sidebars, widgets.
+_ASIDE = frozenset({"comment", "comments", "commentlist", "comment-list", "respond",
+                    "discussion", "replies", "sidebar", "widget", "widget-area", "rail",
+                    "pinglun"})
 _NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
                        "related", "share", "copyright", "header", "banner", "links", "friend",
-                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad"})
+                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad",
+                       "pinglun"})
 # Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
 _NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
                        "copyright", "copy", "banquan", "update"})
@@ -51,6 +69,8 @@ _BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "
                           "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
                           "zihao", "entry-meta", "post-meta", "share-bar", "page", "sharing",
                           "sharedaddy", "relatedposts", "addtoany", "a2a"})
+_RELATED_STARTS = ("相关新闻", "相关阅读", "相关文章", "相关链接", "推荐阅读", "延伸阅读",
+                   "Related posts")
 _BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
                        "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
                        "返回顶部", "Share this", "Related posts", "Previous post", "Next post")
@@ -112,13 +132,19 @@ def _by_skin(classes: list[tuple[Element, str]]) -> Body | None:
 
 
 def _by_density(root: Element) -> Body | None:
-    """Readability's idea, small: paragraphs vote for their parent and grandparent."""
+    """Readability's idea, small: paragraphs vote for their parent and grandparent.
+
+    A short article (one paragraph, a two-sentence notice) still has a body: when no
+    paragraph is long enough to vote, sentences of any length vote instead.
+    """
+    paragraphs = [(paragraph, text) for paragraph in _PARAGRAPHS(root)
+                  if (text := text_of(paragraph)) and _may_vote(paragraph, text)]
+    voters = [(p, text) for p, text in paragraphs if len(text) >= _MIN_PARAGRAPH]
+    if not voters:
+        voters = [(p, text) for p, text in paragraphs
+                  if len(text) >= _MIN_SENTENCE and _SENTENCE_END.search(text)]
     scores: dict[Element, float] = {}
-    for paragraph in _PARAGRAPHS(root):
-        text = text_of(paragraph)
-        if (len(text) < 25 or _link_share(paragraph, len(text)) > 0.5
-                or class_tokens(paragraph) & _NOT_TEXT):
-            continue
+    for paragraph, text in voters:
         vote = 1 + sum(text.count(mark) for mark in "，。、,.；;") + min(len(text) / 100, 3)
         parent = paragraph.getparent()
         # A block whose lines are broken by <br> is a text container itself (a share page's
@@ -129,7 +155,7 @@ def _by_density(root: Element) -> Body | None:
             if voter is not None and voter.tag not in {"html", "body"}:
                 scores[voter] = scores.get(voter, 0.0) + vote * share
     best, best_score = None, 0.0
-    for element, score in scores.items():
+    for element, score in scores.items():  # dict order is document order: ties go to the first
         tokens = class_tokens(element)
         weight = 0.2 if tokens & _NEGATIVE and not tokens & _POSITIVE else 1.0
         weight *= 1.5 if tokens & _POSITIVE else 1.0
@@ -137,7 +163,81 @@ def _by_density(root: Element) -> Body | None:
         score *= weight * (1 - _link_share(element, len(text)))
         if score > best_score:
             best, best_score = element, score
-    return None if best is None else Body(_into_cell(best))
+    if best is None:
+        return None
+    return Body(_widened(root, _into_cell(best), [p for p, _ in voters]))
+
+
+def _may_vote(paragraph: Element, text: str) -> bool:
+    """Text that reads like the article's but is not: a teaser under a linked headline,
+    a reader's comment, a sidebar blurb, a reprint disclaimer, the site's footer, links."""
+    if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & _NOT_TEXT:
+        return False
+    if text.startswith(_DISCLAIMERS) or _SITE_FOOTER.search(text):
+        return False
+    previous = paragraph.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is not None and previous.tag in _TEASER_TITLES:
+        title = text_of(previous)
+        if title and _link_share(previous, len(title)) > 0.8:
+            return False
+    return not any(class_tokens(ancestor) & _ASIDE for ancestor in paragraph.iterancestors()
+                   if ancestor.get("class") or ancestor.get("id"))
+
+
+def _widened(root: Element, best: Element, voters: list[Element]) -> Element:
+    """The block a general extractor also reads as the article, when it holds ours and more.
+
+    Page builders wrap each paragraph in its own box and news CMSes cut the body into
+    chunks between ad slots, so the densest box holds part of the article. When much of
+    the page's prose lies right beside that box on a page in Latin script, trafilatura
+    reads the page too, and the box grows to each container whose extra text it also
+    reads as the article. Where it reads another block, ours stands. Chinese pages keep
+    the density choice, which reads their CMS furniture better.
+    """
+    if not _is_latin(text_of(best)):
+        return best
+    around = ([best, *best.iterancestors()][:_NEAR_LEVELS + 1])[-1]
+    lengths = [len(text_of(p)) for p in voters]
+    beside = sum(length for p, length in zip(voters, lengths, strict=True)
+                 if p is not best and best not in p.iterancestors()
+                 and around in p.iterancestors())
+    if beside < _BESIDE * sum(lengths):
+        return best  # no prose right beside the densest box: no second opinion needed
+    chosen = _extractor_paragraphs(root)
+    matched = {p: len(text_of(p)) for p in voters if squash(text_of(p)) in chosen}
+    if not any(p is best or best in p.iterancestors() for p in matched):
+        return best  # the extractor reads another block: no vote
+    widest, below = best, len(text_of(best))
+    for ancestor in best.iterancestors():
+        if ancestor.tag in {"body", "html"}:
+            break
+        size = len(text_of(ancestor))
+        added = size - below
+        if added > 0:
+            agreed = sum(length for p, length in matched.items()
+                         if ancestor in p.iterancestors() and widest not in p.iterancestors()
+                         and p is not widest)
+            if agreed < _AGREED * added:
+                break
+            widest = ancestor
+        below = size
+    return widest
+
+
+def _extractor_paragraphs(root: Element) -> frozenset[str]:
+    import trafilatura  # imported on first use: most zone pages never need it
+
+    page = etree.tostring(root, method="html", encoding="unicode")
+    text = trafilatura.extract(page, fast=True, include_comments=False, include_tables=True,
+                               include_images=False, with_metadata=False) or ""
+    return frozenset(squash(line) for line in text.splitlines() if line.strip())
+
+
+def _is_latin(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and sum(char.isascii() for char in letters) >= 0.8 * len(letters)
 
 
 def _into_cell(element: Element) -> Element:
@@ -171,10 +271,25 @@ def _prune(container: Element, title: str | None) -> None:
         if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
             doomed.append(element)
             skip_under = element
+            if text.startswith(_RELATED_STARTS):
+                doomed.extend(_list_after(element))
         elif in_head and _own_text_length(element) >= 40:
             in_head = False
     for element in doomed:
         drop(element)
+
+
+def _list_after(heading: Element) -> list[Element]:
+    """The links a related-articles heading introduces: the link-dominated blocks after it."""
+    following = []
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        text = text_of(sibling)
+        if not text or _link_share(sibling, len(text)) < 0.5:
+            break
+        following.append(sibling)
+    return following
 
 
 def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
@@ -196,7 +311,8 @@ def _is_info_line(text: str) -> bool:
     kinds = [label_kind(match.group(1)) for match in LABEL.finditer(text)]
     date = DATE.search(text)
     if date:
-        return bool(kinds) or len(text) - len(date.group(0)) < 40
+        # A short sentence with a date in it is the article (a one-line notice), not a date line.
+        return bool(kinds) or (len(text) - len(date.group(0)) < 40 and not _PROSE.search(text))
     return len(kinds) >= 2 and any(kind in {"published", "updated", "other"} for kind in kinds)
 
 
