@@ -19,6 +19,7 @@ from pipelines.runs import (
 )
 from scrapers.stats import (
     DROPPED_PREFIX,
+    START_WITHOUT_ARTICLES,
     details_from_stats,
     figures_from_stats,
     notes_from_stats,
@@ -33,7 +34,7 @@ def status_for(reason: str, stats: dict[str, Any]) -> str:
     """The run status for the reason Scrapy gives when a spider closes."""
     if reason == "finished":
         pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
-        return "succeeded" if pages > 0 else "failed"
+        return "succeeded" if pages > 0 and not stats.get(START_WITHOUT_ARTICLES) else "failed"
     if reason == "closespider_timeout":
         return "timeout"
     if reason == "shutdown":
@@ -108,14 +109,16 @@ class RunRecorder:
         figures = figures_from_stats(stats)
         notes = notes_from_stats(stats)
         if status != "succeeded":
-            notes.insert(0, _message(reason, figures.errors))
+            notes.insert(0, _message(reason, figures.errors, stats))
         message = "; ".join(notes) or None
         finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
                    message)
         logger.info("run %s %s: %s", self.run_id, status, figures)
 
 
-def _message(reason: str, errors: int) -> str:
+def _message(reason: str, errors: int, stats: dict[str, Any]) -> str:
+    if reason == "finished" and stats.get(START_WITHOUT_ARTICLES):
+        return "no article link on a start page: check article_url_pattern"
     if reason == "finished":
         return f"no page could be fetched ({errors} errors)"
     if reason == "closespider_timeout":

@@ -25,6 +25,9 @@ LISTS_PREFIX = "zonenews/lists/"
 NOTE_PREFIX = "zonenews/notes/"
 # A list page that could not be read: the lists were not walked to their end.
 LISTS_UNFINISHED = LISTS_PREFIX + "unfinished"
+# A start page with no link the site's article_url_pattern matches: most often a pattern
+# that is wrong, so the run fails rather than succeed with nothing.
+START_WITHOUT_ARTICLES = LISTS_PREFIX + "start_without_articles"
 
 
 @dataclass(frozen=True)
