@@ -457,10 +457,13 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
         print(f"zonenews: {url}: no list of articles found on this page (is it the column's "
               "list page, not an article or the home page?)", file=sys.stderr)
         return 1
+    if found.compiled.search(url):
+        print(f"zonenews: {url}: an article page (its address is like its links "
+              f"'{found.pattern}'); give the column's list page", file=sys.stderr)
+        return 1
     catalog = _catalog(args, quiet=True)
     key = args.key or propose_key(url, catalog.sites)
     name = args.name or propose_name(decode_page(body, content_type), found.section) or key
-    text = site_file_text(key, name, found, allowed_domains=other_hosts(url, found.links))
     err = sys.stderr
     print(f"{len(found.links)} article link(s) on {url}", file=err)
     print(f"article_url_pattern = '{found.pattern}'", file=err)
@@ -479,16 +482,15 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
                                 "[selectors] for it")
     for doubt in found.doubts:
         print(f"check: {doubt}", file=err)
+    text = site_file_text(key, name, found, allowed_domains=other_hosts(url, found.links))
     if args.dry_run:
-        sys.stdout.write(site_file_text(key, name, found,
-                                        allowed_domains=other_hosts(url, found.links)))
+        sys.stdout.write(text)
         return 0
     folder = _sites_folder(args)
     path = folder / f"{key}.toml"
     if path.exists():
         print(f"zonenews: {path} already exists (choose another --key, or remove it)", file=err)
         return 1
-    text = site_file_text(key, name, found, allowed_domains=other_hosts(url, found.links))
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
     try:
