@@ -13,6 +13,7 @@ import pytest
 
 from scrapers.discover import derive_pattern, is_headline, propose_key
 from tests.conftest import write_site, zonenews
+from tests.newfamilies import asp_column, webplus_column
 from tests.siteserver import FixtureServer
 
 SITES = Path(__file__).parent / "sites"
@@ -78,6 +79,21 @@ def test_a_site_file_from_one_url_crawls_every_article_and_nothing_else(
     expected = set(json.loads((folder / "expected.json").read_text("utf-8")))
     assert {r["url"].removeprefix(server.base) for r in rows} == expected
     assert len(rows) == len(expected)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make", [webplus_column, asp_column], ids=["webplus", "asp-table"])
+def test_families_the_rules_were_not_drawn_from(make: object, server: FixtureServer,
+                                                tmp_path: Path) -> None:
+    column = make(server)  # type: ignore[operator]
+    sites, db = tmp_path / "sites", f"sqlite:///{tmp_path / 'z.db'}"
+    zonenews("sites", "add", server.url(column.start_path), "--key", "new", "--sites-dir",
+             str(sites), check=True)
+    zonenews("crawl", "new", db=db, sites=sites, check=True)
+    rows = json.loads(zonenews("articles", "--limit", "0", "--format", "json", db=db,
+                               check=True).stdout)
+    assert sorted(r["url"].removeprefix(server.base) for r in rows) == \
+        sorted(column.article_paths)
 
 
 def test_dry_run_prints_a_valid_file_and_writes_nothing(server: FixtureServer,
