@@ -317,6 +317,8 @@ def _faults(run: dict[str, Any]) -> str:
     parts = [f"{k}={v}" for k, v in sorted((details.get("errors") or {}).items())]
     parts += [f"dropped:{k}={v}" for k, v in sorted((details.get("dropped") or {}).items())]
     parts += [f"filtered:{k}={v}" for k, v in sorted((details.get("filtered") or {}).items())]
+    if run.get("status") not in ("succeeded", "running") and run.get("message"):
+        parts.insert(0, run["message"])   # why it failed comes first
     return " ".join(parts) or (run.get("message") or "")
 
 
@@ -523,6 +525,20 @@ def _sites_folder(args: argparse.Namespace) -> Path:
     return Path(env[0]).resolve() if env else USER_DIR
 
 
+def _list_pages_walked(args: argparse.Namespace, key: str) -> int:
+    """The most list pages one of the site's recent crawls read: more than its start pages
+    means the lists had a pager. 0 without a database."""
+    from pipelines.queries import list_runs, run_record
+
+    try:
+        require_existing(args.db)
+        runs = [run_record(r) for r in list_runs(open_database(args.db), key, 20)]
+    except DatabaseError:
+        return 0
+    return max((int(((r.get("details") or {}).get("pages") or {}).get("list", 0))
+                for r in runs), default=0)
+
+
 def cmd_sites_check(args: argparse.Namespace) -> int:
     from scrapers.discover import check_site
     from scrapers.single_page import fetch_page
@@ -533,6 +549,14 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown site {args.key!r} (known: "
                          f"{', '.join(sorted(catalog.sites)) or 'none'})")
     result = check_site(site, fetch_page)
+    walked = _list_pages_walked(args, site.key)
+    for url in result.without_pager:
+        if walked > len(site.start_urls):
+            result.problems.append(f"{url}: no next list page any more (earlier crawls read "
+                                   f"{walked} list pages)")
+        else:
+            result.notes.append(f"{url}: no next list page (only its own articles are "
+                                "crawled)")
     for note in result.notes:
         print(f"ok: {note}")
     for problem in result.problems:

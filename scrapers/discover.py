@@ -480,6 +480,7 @@ class SiteCheck:
 
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    without_pager: list[str] = field(default_factory=list)   # start pages with no next page
 
 
 def check_site(site: Site, fetch: Fetch) -> SiteCheck:
@@ -508,8 +509,7 @@ def check_site(site: Site, fetch: Fetch) -> SiteCheck:
             continue
         result.notes.append(f"{url}: {len(found)} article link(s)")
         if not page.next_urls:
-            result.notes.append(f"{url}: no next list page found (only its own articles "
-                                "are crawled)")
+            result.without_pager.append(url)
         for sample in sample_articles([link for _url, link in found], fetch, site, count=2):
             if sample.problem:
                 result.problems.append(f"{sample.url}: {sample.problem}")

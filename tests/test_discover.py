@@ -13,6 +13,7 @@ import pytest
 
 from scrapers.discover import derive_pattern, is_headline, propose_key
 from tests.conftest import write_site, zonenews
+from tests.gdsite import GdColumn
 from tests.newfamilies import asp_column, webplus_column
 from tests.siteserver import FixtureServer
 
@@ -156,3 +157,24 @@ def test_check_says_what_no_longer_fits(server: FixtureServer, tmp_path: Path) -
 
     gone = zonenews("sites", "check", "gone", sites=sites)
     assert gone.returncode == 1 and "HTTP 404" in gone.stdout
+
+
+@pytest.mark.slow
+def test_check_reports_a_pager_that_is_gone_and_articles_without_fields(
+        server: FixtureServer, tmp_path: Path) -> None:
+    column = GdColumn(server, per_page=4)
+    column.publish(9)
+    sites, db = tmp_path / "sites", f"sqlite:///{tmp_path / 'z.db'}"
+    write_site(sites, "gd", [server.url("/gxxw/gxdt/index.html")], r"/content/m?post_\d+\.html$",
+               "obey_robots = false\n")
+    zonenews("crawl", "gd", db=db, sites=sites, check=True)
+    assert zonenews("sites", "check", "gd", db=db, sites=sites).returncode == 0
+
+    column.per_page = 50          # the column now fits on one page: its pager is gone
+    column.render()
+    first = column.articles[0]
+    server.add(first.path, "<html><body><div>页面已删除</div></body></html>")
+    proc = zonenews("sites", "check", "gd", db=db, sites=sites)
+    assert proc.returncode == 1
+    assert "no next list page any more" in proc.stdout
+    assert server.url(first.path) in proc.stdout
