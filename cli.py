@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import sys
+import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -407,26 +408,32 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(f"zonenews: {url}: {what}, so not an article", file=sys.stderr)
         return 1
     found = discover(url, body, content_type)
+    if found is not None and is_list_page(found, url):
+        return _list_page_instead(url, found)
     try:
-        if is_list_page(found, url):
-            raise Unusable("list_page")
         record = extract_record(body, url, content_type=content_type, site=site)
     except Unusable as exc:
-        if found is None or not found.links:
-            print(f"zonenews: {url}: not an article ({str(exc).replace('_', ' ')})",
-                  file=sys.stderr)
-            return 1
-        print(f"zonenews: {url}: a list page, not an article; its {len(found.links)} article "
-              f"link(s) fit '{found.pattern}' (zonenews sites add {url} writes the site "
-              "file)", file=sys.stderr)
-        for link in found.links:
-            print(f"{link.url}\t{link.date_text or ''}\t{link.title or ''}")
+        if found is not None:
+            return _list_page_instead(url, found)
+        print(f"zonenews: {url}: not an article ({str(exc).replace('_', ' ')})",
+              file=sys.stderr)
         return 1
     if args.format == "json":
         print(json.dumps(record, ensure_ascii=False, indent=2, default=str))
     else:
         print(render_article(record))
     return 0
+
+
+def _list_page_instead(url: str, found: Any) -> int:
+    """A list page given to extract: one line that says so, and the article links it lists
+    (URL, date, title a line) for the user to try one of them."""
+    print(f"zonenews: {url}: a list page, not an article; its {len(found.links)} article "
+          f"link(s) fit '{found.pattern}' (zonenews sites add {url} writes the site file)",
+          file=sys.stderr)
+    for link in found.links:
+        print(f"{link.url}\t{link.date_text or ''}\t{link.title or ''}")
+    return 1
 
 
 def cmd_sites_add(args: argparse.Namespace) -> int:
@@ -441,7 +448,7 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
     )
     from scrapers.extract.encoding import decode_page
     from scrapers.single_page import FetchError, fetch_page
-    from scrapers.sites import SiteFileError, load_site_file
+    from scrapers.sites import SiteFileError, parse_site
 
     target = args.url_or_file
     try:
@@ -485,6 +492,13 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
     for doubt in found.doubts:
         print(f"check: {doubt}", file=err)
     text = site_file_text(key, name, found, allowed_domains=other_hosts(url, found.links))
+    try:   # a --key or --name the site file would refuse is refused now, before any writing
+        parse_site(tomllib.loads(text))
+    except SiteFileError as exc:
+        raise UsageError(exc.message if exc.key == "(file)" else f"--{exc.key}: {exc.message}") \
+            from None
+    if key in catalog.sites:
+        print(f"note: this file replaces the site {key!r} of {catalog.sites[key].path}", file=err)
     if args.dry_run:
         sys.stdout.write(text)
         return 0
@@ -495,12 +509,6 @@ def cmd_sites_add(args: argparse.Namespace) -> int:
         return 1
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
-    try:
-        load_site_file(path)
-    except SiteFileError as exc:  # never leave a file the next command would refuse
-        path.unlink()
-        print(f"zonenews: {exc}", file=err)
-        return 1
     print(f"wrote {path}; crawl it with: zonenews crawl {key}"
           + ("" if folder in _searched_folders(args) else f" --sites {folder}"), file=err)
     return 0
