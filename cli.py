@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipelines.db import DatabaseError, database_url, open_database, require_existing
+from pipelines.db import (
+    DB_ENV,
+    DatabaseError,
+    database_url,
+    open_database,
+    require_existing,
+    sqlite_file,
+)
 
 DEFAULT_TZ = "Asia/Shanghai"
 SITE_FIELDS = ("key", "name", "enabled", "schedule", "timezone", "next_run_at",
@@ -195,6 +202,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             # The table cuts the note; the whole reason is one line here (a start page with
             # no link matching the pattern names the pattern).
             print(f"zonenews: warning: {o.site}: {o.status}: {o.message}", file=sys.stderr)
+    if not args.db and not os.environ.get(DB_ENV):
+        # The default database is a file in the working directory: say which one.
+        print(f"zonenews: stored in {sqlite_file(database_url())}", file=sys.stderr)
     return 0 if all(o.ok for o in outcomes) else 1
 
 

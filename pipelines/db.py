@@ -86,7 +86,7 @@ def sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database)
+    return Path(parsed.database).resolve()
 
 
 def require_existing(url: str | None) -> None:
@@ -94,7 +94,7 @@ def require_existing(url: str | None) -> None:
     from a mistyped path. Only a crawl creates the database."""
     path = sqlite_file(database_url(url))
     if path is not None and not path.exists():
-        raise DatabaseError(f"{path.resolve()}: no such database file (a crawl creates it: "
+        raise DatabaseError(f"{path}: no such database file (a crawl creates it: "
                             "zonenews crawl --db …)")
 
 

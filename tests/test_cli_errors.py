@@ -8,11 +8,13 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_ENV, write_site, zonenews
+from tests.conftest import PG_ENV, ROOT, write_site, zonenews
 from tests.gdsite import GdColumn
 from tests.siteserver import FixtureServer
 
@@ -105,9 +107,17 @@ def test_a_two_line_file_switches_a_built_in_site_off(tmp_path: Path) -> None:
 
 def test_exclude_leaves_a_site_out(column: tuple[GdColumn, Path], tmp_path: Path) -> None:
     _, sites = column
-    db = f"sqlite:///{tmp_path / 'z.db'}"
-    proc = zonenews("crawl", "--exclude", "zhuhai-hitech", db=db, sites=sites)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("ZONENEWS_DB", "ZONENEWS_SITES")}
+    env["PYTHONPATH"] = str(ROOT)
+    # No --db: the default file in the working directory, and the crawl says which it is.
+    proc = subprocess.run([sys.executable, "-m", "cli", "crawl", "--exclude", "zhuhai-hitech",
+                           "--sites", str(sites)], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+    assert f"stored in {work / 'zonenews.db'}" in proc.stderr
+    db = f"sqlite:///{work / 'zonenews.db'}"
     runs = json.loads(zonenews("runs", "--format", "json", db=db, check=True).stdout)
     assert [r["site"] for r in runs] == ["gd"]
     bad = zonenews("crawl", "--exclude", "nosuch", db=db, sites=sites)
