@@ -1,13 +1,14 @@
 """What a list (column) page is made of: its article links, the pattern that finds them, its pager.
 
 ``zonenews sites add`` writes a site file from it and ``zonenews sites check`` compares
-a site file with it. A column's articles are the links repeated in one place of the
-page, most of them with a date printed beside them; a menu, a sidebar of another
-column or a footer sit elsewhere and have no dates. The pattern is generalised from
-the chosen links' paths: numbers become ``\\d+``, the directories they share stay as
-they are, so the furniture's links do not match.
+a site file with it. Links are grouped by where they sit (their container path); each
+group's URLs give a candidate pattern (numbers become ``\\d+``, shared directories stay
+literal), and the candidate wins whose matches on the whole page look most like a
+column's articles: headline-length titles, dates beside them, no menu words. So a
+menu, a footer or a sidebar of another column never decides the pattern, and the
+next list page widens it when its articles live in a sibling directory. No network
+beyond the pages asked for, nothing stored.
 """
-
 from __future__ import annotations
 
 import re
