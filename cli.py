@@ -7,7 +7,10 @@ import csv
 import io
 import json
 import logging
+import os
+import shutil
 import sys
+import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -15,9 +18,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pipelines.db import DatabaseError, database_url, open_database
+from pipelines.db import (
+    DB_ENV,
+    DatabaseError,
+    database_url,
+    open_database,
+    require_existing,
+    sqlite_file,
+)
 
 DEFAULT_TZ = "Asia/Shanghai"
+SITE_FIELDS = ("key", "name", "enabled", "schedule", "timezone", "next_run_at",
+               "last_run_status", "last_run_at", "articles", "health", "file")
 RUN_COLUMNS = ("id", "site", "trigger", "status", "started_at", "finished_at", "pages_fetched",
                "articles_new", "articles_updated", "articles_unchanged", "errors")
 
@@ -32,35 +44,43 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _fit(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
-    if _width(text) <= width:
-        return text + " " * (width - _width(text))
-    out, used = "", 0
-    for c in text:
-        w = _width(c)
-        if used + w > width - 1:
-            break
-        out, used = out + c, used + w
-    return out + "…" + " " * (width - used - 1)
-
-
 def render_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],
                  max_widths: Sequence[int] | None = None) -> str:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [_width(h) for h in headers]
-    for row in cells:
-        widths = [max(w, _width(v)) for w, v in zip(widths, row, strict=True)]
-    if max_widths:
-        widths = [min(w, m) for w, m in zip(widths, max_widths, strict=True)]
-    lines = ["  ".join(_fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_fit(v, w) for v, w in zip(row, widths, strict=True)).rstrip()
-              for row in cells]
-    return "\n".join(lines)
+    """Rows under a header line and a rule, one line per row: Rich measures Chinese characters
+    as two columns and cuts long cells with "…"; the terminal's width is kept on a terminal."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for n, header in enumerate(headers):
+        table.add_column(header, no_wrap=True, overflow="ellipsis",
+                         max_width=max_widths[n] if max_widths else None)
+    for row in rows:
+        table.add_row(*(Text(" ".join(("" if v is None else str(v)).split())) for v in row))
+    out = io.StringIO()
+    tty = sys.stdout.isatty()
+    Console(file=out, width=shutil.get_terminal_size().columns if tty else 10_000,
+            color_system=None, highlight=False, force_terminal=False).print(table)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines() if line.strip())
 
 
-def emit(records: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> None:
+def csv_value(value: Any) -> Any:
+    """A list as its items joined with "; " (a spreadsheet shows names, not JSON); a table
+    (run details, an image with its caption) as JSON."""
+    if isinstance(value, list):
+        return "; ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                         for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def emit(records: list[dict[str, Any]], fmt: str, table: Callable[[], str],
+         fields: Sequence[str] = ()) -> None:
+    """Records as json, jsonl, csv or a table. CSV starts with a UTF-8 byte-order mark (Excel
+    reads Chinese right only with it) and always has its header, even with no rows."""
     out = sys.stdout
     if fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2, default=str)
@@ -69,16 +89,41 @@ def emit(records: list[dict[str, Any]], fmt: str, table: Callable[[], str]) -> N
         for rec in records:
             out.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
     elif fmt == "csv":
-        if records:
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=list(records[0]))
-            writer.writeheader()
-            for rec in records:
-                writer.writerow({k: json.dumps(v, ensure_ascii=False)
-                                 if isinstance(v, list | dict) else v for k, v in rec.items()})
-            out.write(buf.getvalue())
+        names = list(dict.fromkeys([*fields, *(k for rec in records for k in rec)]))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=names)
+        writer.writeheader()
+        for rec in records:
+            writer.writerow({k: csv_value(v) for k, v in rec.items()})
+        out.write("\ufeff" + buf.getvalue())
     else:
         out.write(table() + "\n")
+
+
+def showing(shown: int, total: int, fmt: str) -> None:
+    """Say how many rows a cut listing left out: under a table, or on stderr for data formats."""
+    if shown >= total:
+        return
+    line = f"showing {shown:,} of {total:,} (use --limit 0 for all)"
+    if fmt == "table":
+        print(line)
+    else:
+        print(f"zonenews: {line}", file=sys.stderr)
+
+
+def local_time(value: str | None, tz: str | None, utc: bool) -> str:
+    """An ISO time as "YYYY-MM-DD HH:MM" in the site's zone, or in UTC with --utc; the column
+    header says which (``time_label``)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo("UTC") if utc or not tz else ZoneInfo(tz))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def time_label(name: str, utc: bool) -> str:
+    return f"{name} (UTC)" if utc else f"{name} (site time)"
 
 
 # ---------------------------------------------------------------- argument types
@@ -144,6 +189,13 @@ def _catalog(args: argparse.Namespace, *, quiet: bool = False) -> Any:
     return catalog
 
 
+def _existing_database(args: argparse.Namespace) -> Any:
+    """Sessions on a database that exists: a query never creates one (only crawl and schedule
+    do), so a mistyped --db is an error rather than an empty archive."""
+    require_existing(args.db)
+    return open_database(args.db)
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from scrapers.runner import crawl_sites
 
@@ -156,6 +208,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sites = [catalog.sites[k] for k in dict.fromkeys(args.site)]
     else:
         sites = [s for s in catalog.sites.values() if s.schedule is None or s.schedule.enabled]
+    unknown = [k for k in args.exclude if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r} in --exclude (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    sites = [s for s in sites if s.key not in args.exclude]
     if not sites:
         print("zonenews: no site to crawl", file=sys.stderr)
         return 1
@@ -170,11 +227,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     for o in outcomes:
         if o.status == "refused":
             print(f"zonenews: {o.message}", file=sys.stderr)
+        elif not o.ok and o.message:
+            # The table cuts the note; the whole reason is one line here (a start page with
+            # no link matching the pattern names the pattern).
+            print(f"zonenews: warning: {o.site}: {o.status}: {o.message}", file=sys.stderr)
+    if not args.db and not os.environ.get(DB_ENV):
+        # The default database is a file in the working directory: say which one.
+        print(f"zonenews: stored in {sqlite_file(database_url())}", file=sys.stderr)
     return 0 if all(o.ok for o in outcomes) else 1
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    from pipelines.queries import ArticleFilter, article_record, list_articles, search_articles
+    from pipelines.queries import (
+        RECORD_FIELDS,
+        ArticleFilter,
+        article_record,
+        count_articles,
+        list_articles,
+        search_articles,
+    )
 
     tz = DEFAULT_TZ
     if args.site:
@@ -187,7 +258,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
     query = (args.query or "").strip() or None
     flt = ArticleFilter(query=query, site=args.site, since=since, until=until,
                         section=args.section, author=args.author, tag=args.tag, limit=args.limit)
-    sessions = open_database(args.db)
+    sessions = _existing_database(args)
     snippets: list[Any] = []
     if query:
         found = search_articles(sessions, flt)
@@ -198,10 +269,12 @@ def cmd_articles(args: argparse.Namespace) -> int:
         records = [article_record(a) for a in list_articles(sessions, flt)]
 
     def table() -> str:
-        rows = [(r["id"], (r["published_at"] or "")[:16].replace("T", " "), r["site"], r["title"],
-                 r["source"] or "") for r in records]
-        text = render_table(rows, ("id", "published", "site", "title", "source"),
-                            (8, 16, 16, 60, 20))
+        # published_at carries the site's offset: shown as is, or in UTC with --utc.
+        rows = [(r["id"], local_time(r["published_at"], None, True) if args.utc
+                 else (r["published_at"] or "")[:16].replace("T", " "),
+                 r["site"], r["title"], r["source"] or "") for r in records]
+        text = render_table(rows, ("id", time_label("published", args.utc), "site", "title",
+                                   "source"), (8, 22, 16, 60, 20))
         if not query:
             return text
         # Each match is followed by its snippet, the terms in bold on a terminal.
@@ -212,7 +285,13 @@ def cmd_articles(args: argparse.Namespace) -> int:
             out += [line, "    " + snippet.highlighted(*marks)]
         return "\n".join(out)
 
-    emit(records, args.format, table)
+    emit(records, args.format, table, RECORD_FIELDS)
+    if args.limit and len(records) == args.limit:
+        if query:
+            print(f"zonenews: the {args.limit} best matches (use --limit 0 for all)",
+                  file=sys.stderr)
+        else:
+            showing(len(records), count_articles(sessions, flt), args.format)
     return 0
 
 
@@ -221,15 +300,19 @@ def cmd_article(args: argparse.Namespace) -> int:
 
     if args.id_or_url.isdigit() and int(args.id_or_url) > MAX_ID:
         raise UsageError(f"{args.id_or_url} is not an article id (at most {MAX_ID})")
-    found = get_article(open_database(args.db), args.id_or_url)
+    found = get_article(_existing_database(args), args.id_or_url)
     if found is None:
         print(f"zonenews: no article {args.id_or_url!r}", file=sys.stderr)
         return 1
     rec = article_record(found)
+    if args.utc and rec.get("published_at"):
+        rec_text = {**rec, "published_at": local_time(rec["published_at"], None, True) + " UTC"}
+    else:
+        rec_text = rec
     if args.format == "json":
         print(json.dumps(rec, ensure_ascii=False, indent=2, default=str))
     else:
-        print(render_article(rec))
+        print(render_article(rec_text))
     return 0
 
 
@@ -252,17 +335,22 @@ def render_article(rec: dict[str, Any]) -> str:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from pipelines.queries import list_runs, run_record
+    from pipelines.queries import RUN_FIELDS, count_runs, list_runs, run_record
 
-    records = [run_record(r) for r in list_runs(open_database(args.db), args.site, args.limit)]
+    sessions = _existing_database(args)
+    records = [run_record(r) for r in list_runs(sessions, args.site, args.limit)]
+    zones = {key: site.timezone for key, site in _catalog(args, quiet=True).sites.items()}
 
     def table() -> str:
-        rows = [[(r[c] or "")[:19].replace("T", " ") if c.endswith("_at") else r[c]
+        rows = [[local_time(r[c], zones.get(r["site"]), args.utc) if c.endswith("_at") else r[c]
                  for c in RUN_COLUMNS] + [_faults(r)] for r in records]
-        return render_table(rows, (*RUN_COLUMNS[:6], "pages", "new", "updated", "unchanged",
-                                   "errors", "faults"))
+        return render_table(rows, (*RUN_COLUMNS[:4], time_label("started", args.utc),
+                                   time_label("finished", args.utc), "pages", "new", "updated",
+                                   "unchanged", "errors", "faults"))
 
-    emit(records, args.format, table)
+    emit(records, args.format, table, (*RUN_FIELDS, "message"))
+    if args.limit and len(records) == args.limit:
+        showing(len(records), count_runs(sessions, args.site), args.format)
     return 0
 
 
@@ -271,17 +359,30 @@ def _faults(run: dict[str, Any]) -> str:
     parts = [f"{k}={v}" for k, v in sorted((details.get("errors") or {}).items())]
     parts += [f"dropped:{k}={v}" for k, v in sorted((details.get("dropped") or {}).items())]
     parts += [f"filtered:{k}={v}" for k, v in sorted((details.get("filtered") or {}).items())]
+    if run.get("status") not in ("succeeded", "running") and run.get("message"):
+        parts.insert(0, run["message"])   # why it failed comes first
     return " ".join(parts) or (run.get("message") or "")
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    from pipelines.queries import iso, site_states
+    from pipelines.queries import SiteState, iso, site_states
     from scheduler import describe_schedule, next_run_time
 
+    if getattr(args, "sites_command", None) == "add":
+        return cmd_sites_add(args)
+    if getattr(args, "sites_command", None) == "check":
+        return cmd_sites_check(args)
     catalog = _catalog(args)
     keys = sorted(catalog.sites)
-    states = site_states(open_database(args.db), keys)
-    health = _health(args, catalog, keys)
+    try:
+        require_existing(args.db)
+    except DatabaseError:
+        # Before the first crawl there is nothing to read, and nothing is created here.
+        states = {key: SiteState(0, None, None) for key in keys}
+        health: dict[str, Any] = {}
+    else:
+        states = site_states(open_database(args.db), keys)
+        health = _health(args, catalog, keys)
     records = []
     for key in keys:
         site, state = catalog.sites[key], states[key]
@@ -293,17 +394,20 @@ def cmd_sites(args: argparse.Namespace) -> int:
             "schedule": describe_schedule(site), "timezone": site.timezone,
             "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
             "last_run_at": iso(last.started_at) if last else None, "articles": state.articles,
-            "health": health[key].state, "file": site.path,
+            "health": health[key].state if key in health else "unknown", "file": site.path,
         })
 
     def table() -> str:
-        rows = [(r["key"], r["name"], r["schedule"], (r["next_run_at"] or "")[:16],
-                 r["last_run_status"] or "never", (r["last_run_at"] or "")[:16], r["articles"],
+        rows = [(r["key"], r["name"], r["schedule"],
+                 local_time(r["next_run_at"], r["timezone"], args.utc),
+                 r["last_run_status"] or "never",
+                 local_time(r["last_run_at"], r["timezone"], args.utc), r["articles"],
                  r["health"]) for r in records]
-        return render_table(rows, ("site", "name", "schedule", "next run (UTC)", "last run",
-                                   "started (UTC)", "articles", "health"))
+        return render_table(rows, ("site", "name", "schedule", time_label("next run", args.utc),
+                                   "last run", time_label("started", args.utc), "articles",
+                                   "health"))
 
-    emit(records, args.format, table)
+    emit(records, args.format, table, SITE_FIELDS)
     return 0
 
 
@@ -314,8 +418,22 @@ def cmd_schedule(args: argparse.Namespace) -> int:
                          log_file=args.log_file, verbose=args.verbose)
 
 
+def _read_target(target: str, saved_url: str | None) -> tuple[bytes, str | None, str]:
+    """A page from a saved file (its address from --url) or fetched from an http(s) URL."""
+    from scrapers.single_page import fetch_page
+
+    if Path(target).is_file():
+        return Path(target).read_bytes(), None, saved_url or Path(target).resolve().as_uri()
+    if target.startswith(("http://", "https://")):
+        return fetch_page(target)
+    raise UsageError(f"{target!r} is neither a file nor an http(s) URL")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    from scrapers.single_page import FetchError, extract_record, fetch_page
+    from pipelines.normalize import Unusable
+    from scrapers.discover import discover, is_list_page
+    from scrapers.extract.sniff import page_problem
+    from scrapers.single_page import FetchError, extract_record
 
     catalog = _catalog(args, quiet=True)
     site = None
@@ -323,19 +441,27 @@ def cmd_extract(args: argparse.Namespace) -> int:
         site = catalog.sites.get(args.site)
         if site is None:
             raise UsageError(f"unknown site {args.site!r}")
-    target = args.url_or_file
-    content_type = None
-    if Path(target).is_file():
-        body, url = Path(target).read_bytes(), args.url or Path(target).resolve().as_uri()
-    elif target.startswith(("http://", "https://")):
-        try:
-            body, content_type, url = fetch_page(target)
-        except FetchError as exc:
-            print(f"zonenews: {exc}", file=sys.stderr)
-            return 1
-    else:
-        raise UsageError(f"{target!r} is neither a file nor an http(s) URL")
-    record = extract_record(body, url, content_type=content_type, site=site)
+    try:
+        body, content_type, url = _read_target(args.url_or_file, args.url)
+    except FetchError as exc:
+        print(f"zonenews: {exc}", file=sys.stderr)
+        return 1
+    problem = page_problem(body, content_type)
+    if problem:
+        what = "empty" if problem == "empty_page" else "not an HTML page"
+        print(f"zonenews: {url}: {what}, so not an article", file=sys.stderr)
+        return 1
+    found = discover(url, body, content_type)
+    if found is not None and is_list_page(found, url):
+        return _list_page_instead(url, found)
+    try:
+        record = extract_record(body, url, content_type=content_type, site=site)
+    except Unusable as exc:
+        if found is not None:
+            return _list_page_instead(url, found)
+        print(f"zonenews: {url}: not an article ({str(exc).replace('_', ' ')})",
+              file=sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps(record, ensure_ascii=False, indent=2, default=str))
     else:
@@ -346,7 +472,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace, catalog: Any, keys: Sequence[str]) -> dict[str, Any]:
     from pipelines.health import rules_for, sites_health
 
-    return sites_health(open_database(args.db),
+    return sites_health(_existing_database(args),
                         {k: rules_for(catalog.sites[k].health) for k in keys})
 
 
@@ -388,7 +514,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         print(f"reextract: {done.articles} read, {done.changed} changed", file=sys.stderr,
               flush=True)
 
-    summary = reextract(open_database(args.db), read, sites=args.site, since=since,
+    summary = reextract(_existing_database(args), read, sites=args.site, since=since,
                         dry_run=args.dry_run, progress=progress)
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
@@ -410,6 +536,156 @@ def cmd_reextract(args: argparse.Namespace) -> int:
             rows.append((name, n, example.article_id, f"{example.before} → {example.after}"))
         print(render_table(rows, ("field", "articles", "e.g. id", "before → after"),
                            (20, 8, 8, 100)))
+
+def _list_page_instead(url: str, found: Any) -> int:
+    """A list page given to extract: one line that says so, and the article links it lists
+    (URL, date, title a line) for the user to try one of them."""
+    print(f"zonenews: {url}: a list page, not an article; its {len(found.links)} article "
+          f"link(s) fit '{found.pattern}' (zonenews sites add {url} writes the site file)",
+          file=sys.stderr)
+    for link in found.links:
+        print(f"{link.url}\t{link.date_text or ''}\t{link.title or ''}")
+    return 1
+
+
+def cmd_sites_add(args: argparse.Namespace) -> int:
+    from scrapers.discover import (
+        discover,
+        fetch_list_page,
+        other_hosts,
+        propose_key,
+        propose_name,
+        sample_articles,
+        site_file_text,
+    )
+    from scrapers.extract.encoding import decode_page
+    from scrapers.single_page import FetchError, fetch_page
+    from scrapers.sites import SiteFileError, parse_site
+
+    target = args.url_or_file
+    try:
+        if Path(target).is_file() or not target.startswith(("http://", "https://")):
+            body, content_type, url = _read_target(target, args.url)
+        else:
+            body, content_type, url = fetch_list_page(target)
+    except FetchError as exc:
+        print(f"zonenews: {exc}", file=sys.stderr)
+        return 1
+    if not url.startswith(("http://", "https://")):
+        raise UsageError("a saved list page needs its address: --url http://…")
+    found = discover(url, body, content_type, fetch=fetch_page)
+    if found is None:
+        print(f"zonenews: {url}: no list of articles found on this page (is it the column's "
+              "list page, not an article or the home page?)", file=sys.stderr)
+        return 1
+    if found.compiled.search(url):
+        print(f"zonenews: {url}: an article page (its address is like its links "
+              f"'{found.pattern}'); give the column's list page", file=sys.stderr)
+        return 1
+    catalog = _catalog(args, quiet=True)
+    key = args.key or propose_key(url, catalog.sites)
+    name = args.name or propose_name(decode_page(body, content_type), found.section) or key
+    err = sys.stderr
+    print(f"{len(found.links)} article link(s) on {url}", file=err)
+    print(f"article_url_pattern = '{found.pattern}'", file=err)
+    print(f"next page: {found.next_urls[0] if found.next_urls else 'none found'}", file=err)
+    for sample in sample_articles(found.links, fetch_page):
+        if sample.record is None:
+            print(f"  {sample.url}: {sample.problem}", file=err)
+            continue
+        rec = sample.record
+        print(f"  {sample.url}\n    title: {rec.get('title')}\n    published_at: "
+              f"{rec.get('published_at')}\n    source: {rec.get('source')}\n    authors: "
+              f"{', '.join(rec.get('authors') or [])}\n    body: "
+              f"{len(rec.get('body_text') or '')} characters", file=err)
+        if sample.missing:
+            found.doubts.append(f"{sample.url} gave no {', '.join(sample.missing)}: set "
+                                "[selectors] for it")
+    for doubt in found.doubts:
+        print(f"check: {doubt}", file=err)
+    text = site_file_text(key, name, found, allowed_domains=other_hosts(url, found.links))
+    try:   # a --key or --name the site file would refuse is refused now, before any writing
+        parse_site(tomllib.loads(text))
+    except SiteFileError as exc:
+        raise UsageError(exc.message if exc.key == "(file)" else f"--{exc.key}: {exc.message}") \
+            from None
+    if key in catalog.sites:
+        print(f"note: this file replaces the site {key!r} of {catalog.sites[key].path}", file=err)
+    if args.dry_run:
+        sys.stdout.write(text)
+        return 0
+    folder = _sites_folder(args)
+    path = folder / f"{key}.toml"
+    if path.exists():
+        print(f"zonenews: {path} already exists (choose another --key, or remove it)", file=err)
+        return 1
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    print(f"wrote {path}; crawl it with: zonenews crawl {key}"
+          + ("" if folder in _searched_folders(args) else f" --sites {folder}"), file=err)
+    return 0
+
+
+def _searched_folders(args: argparse.Namespace) -> list[Path]:
+    from scrapers.sites import site_dirs
+
+    return [p.resolve() for p in site_dirs(args.sites or [])]
+
+
+def _sites_folder(args: argparse.Namespace) -> Path:
+    """Where a new site file goes: --sites-dir, else the first --sites folder, else the first
+    of ZONENEWS_SITES, else the user's own folder (read by every command)."""
+    from scrapers.sites import SITES_ENV, USER_DIR
+
+    if args.sites_dir:
+        return Path(args.sites_dir).resolve()
+    if args.sites:
+        return Path(args.sites[0]).resolve()
+    env = [p for p in os.environ.get(SITES_ENV, "").split(os.pathsep) if p]
+    return Path(env[0]).resolve() if env else USER_DIR
+
+
+def _list_pages_walked(args: argparse.Namespace, key: str) -> int:
+    """The most list pages one of the site's recent crawls read: more than its start pages
+    means the lists had a pager. 0 without a database."""
+    from pipelines.queries import list_runs, run_record
+
+    try:
+        require_existing(args.db)
+        runs = [run_record(r) for r in list_runs(open_database(args.db), key, 20)]
+    except DatabaseError:
+        return 0
+    return max((int(((r.get("details") or {}).get("pages") or {}).get("list", 0))
+                for r in runs), default=0)
+
+
+def cmd_sites_check(args: argparse.Namespace) -> int:
+    from scrapers.discover import check_site
+    from scrapers.single_page import fetch_page
+
+    catalog = _catalog(args)
+    site = catalog.sites.get(args.key)
+    if site is None:
+        raise UsageError(f"unknown site {args.key!r} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    result = check_site(site, fetch_page)
+    walked = _list_pages_walked(args, site.key)
+    for url in result.without_pager:
+        if walked > len(site.start_urls):
+            result.problems.append(f"{url}: no next list page any more (earlier crawls read "
+                                   f"{walked} list pages)")
+        else:
+            result.notes.append(f"{url}: no next list page (only its own articles are "
+                                "crawled)")
+    for note in result.notes:
+        print(f"ok: {note}")
+    for problem in result.problems:
+        print(f"does not fit: {problem}")
+    if result.problems:
+        print(f"zonenews: {site.key}: {len(result.problems)} thing(s) no longer fit "
+              f"{site.path}", file=sys.stderr)
+        return 1
+    print(f"{site.key}: the site file still fits its pages")
     return 0
 
 
@@ -423,16 +699,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a folder of site files, added to the built-in ones (repeatable)")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="log more (Scrapy's own log at INFO)")
+    common.add_argument("--utc", action="store_true", default=argparse.SUPPRESS,
+                        help="show times in UTC (default: each site's own time zone)")
 
     parser = argparse.ArgumentParser(
         prog="zonenews", parents=[common],
         description="Crawl, store and query the news of China's industrial and high-tech zones.")
+    parser.add_argument("--version", action="version", version=f"zonenews {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("crawl", parents=[common], help="one-off crawl of sites now")
     p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every enabled site)")
     p.add_argument("--full", action="store_true",
                    help="fetch every article again; changed ones get a new version")
+    p.add_argument("--exclude", metavar="KEY", action="append", default=[],
+                   help="leave this site out of the crawl (repeatable)")
     p.add_argument("--trigger", choices=("manual", "schedule"), default="manual",
                    help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_crawl)
@@ -467,12 +748,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", metavar="KEY", help="only this site")
     p.add_argument("--limit", type=non_negative, default=20, metavar="N",
                    help="at most N runs (default 20; 0 = all)")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("sites", parents=[common], help="configured sites, schedules and state")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
     p.set_defaults(func=cmd_sites)
+    site_sub = p.add_subparsers(dest="sites_command", metavar="add|check")
+    q = site_sub.add_parser("add", parents=[common],
+                            help="write a site file from one list (column) page")
+    q.add_argument("url_or_file", metavar="URL", help="the column's list page (or a saved copy)")
+    q.add_argument("--url", metavar="URL", help="the address of a saved list page")
+    q.add_argument("--key", metavar="K", help="the site's key (default: from the host)")
+    q.add_argument("--name", metavar="N", help="the site's name (default: from the page)")
+    q.add_argument("--dry-run", action="store_true", help="print the site file, write nothing")
+    q.add_argument("--sites-dir", metavar="DIR",
+                   help="where to write it (default: the first --sites folder, else the first "
+                        "of $ZONENEWS_SITES, else ~/.config/zonenews/sites)")
+    q = site_sub.add_parser("check", parents=[common],
+                            help="what no longer fits an existing site; exit 1 when something")
+    q.add_argument("key", metavar="KEY")
 
     p = sub.add_parser("extract", parents=[common],
                        help="extract one page (URL or saved file) into an article record; "
@@ -502,10 +797,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zonenews")
+    except PackageNotFoundError:   # run from a checkout that was never installed
+        import tomllib
+
+        with (Path(__file__).parent / "pyproject.toml").open("rb") as fh:
+            return str(tomllib.load(fh)["project"]["version"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for name, default in (("db", None), ("sites", []), ("verbose", False)):
+    for name, default in (("db", None), ("sites", []), ("verbose", False), ("utc", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
     handler = logging.StreamHandler(sys.stderr)

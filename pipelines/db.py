@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -43,19 +43,62 @@ class DatabaseError(RuntimeError):
 
 
 def database_url(explicit: str | None = None) -> str:
-    """``--db`` if given, else ``ZONENEWS_DB``, else a SQLite file in the working directory."""
+    """``--db`` if given, else ``ZONENEWS_DB``, else a SQLite file in the working directory.
+
+    ``postgres://`` and ``postgresql://`` (the forms hosting services print) mean psycopg 3,
+    the driver installed with zonenews; a driver that is not installed is named with the
+    package that provides it, before any connection is tried.
+    """
     url = explicit or os.environ.get(DB_ENV) or DEFAULT_URL
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(f"{url!r} is not a database URL (e.g. sqlite:///zonenews.db or "
                             "postgresql+psycopg://user@host/db)") from None
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        url = parsed.render_as_string(hide_password=False)
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseError(f"{parsed.get_backend_name()}: only SQLite and PostgreSQL are supported")
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
-        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        raise DatabaseError(f"{parsed.get_backend_name()}: only SQLite and PostgreSQL are "
+                            "supported (sqlite:///FILE or postgresql+psycopg://user@host/db)")
+    _check_driver(parsed)
     return url
+
+
+# Python modules of drivers, and the package that installs each.
+_DRIVER_PACKAGES = {"psycopg2": "psycopg2-binary", "asyncpg": "asyncpg", "pg8000": "pg8000",
+                    "psycopg": "psycopg[binary]"}
+
+
+def _check_driver(parsed: URL) -> None:
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise DatabaseError(f"{parsed.drivername}: no such driver (use "
+                            "postgresql+psycopg://user@host/db or sqlite:///FILE)") from None
+    except ImportError as exc:
+        module = (exc.name or "").split(".")[0] or parsed.drivername
+        raise DatabaseError(
+            f"{parsed.drivername}: its driver is not installed (pip install "
+            f"{_DRIVER_PACKAGES.get(module, module)}), or use postgresql+psycopg://…, "
+            "installed with zonenews") from None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def require_existing(url: str | None) -> None:
+    """Refuse a SQLite file that does not exist: a query must not create an empty archive
+    from a mistyped path. Only a crawl creates the database."""
+    path = sqlite_file(database_url(url))
+    if path is not None and not path.exists():
+        raise DatabaseError(f"{path}: no such database file (a crawl creates it: "
+                            "zonenews crawl --db …)")
 
 
 def make_engine(url: str) -> Engine:

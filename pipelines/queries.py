@@ -103,6 +103,22 @@ def list_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> list[Art
     return [rows[i] for i in ids]
 
 
+def count_articles(sessions: sessionmaker[Session], f: ArticleFilter) -> int:
+    """How many articles the filters other than the query text match, whatever the limit:
+    what a listing cut at ``f.limit`` says it left out."""
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Article)
+                                  .where(*_scope(f).where())) or 0)
+
+
+def count_runs(sessions: sessionmaker[Session], site: str | None = None) -> int:
+    q = select(func.count()).select_from(CrawlRun)
+    if site:
+        q = q.where(CrawlRun.site == site)
+    with sessions() as session:
+        return int(session.scalar(q) or 0)
+
+
 def _by_id(session: Session, ids: list[int], chunk: int = 1000) -> dict[int, Article]:
     # In chunks: SQLite takes at most 32,766 parameters in one statement.
     rows: dict[int, Article] = {}

@@ -22,6 +22,7 @@ from pipelines.store import STORE_FAILED
 from scrapers.stats import (
     DROPPED_PREFIX,
     NOT_STORED,
+    START_WITHOUT_ARTICLES,
     details_from_stats,
     figures_from_stats,
     notes_from_stats,
@@ -40,7 +41,8 @@ def status_for(reason: str, stats: dict[str, Any]) -> str:
     """
     if reason == "finished":
         pages = int(stats.get("zonenews/pages/list", 0)) + int(stats.get("zonenews/pages/article", 0))
-        return "succeeded" if pages > 0 and not stats.get(NOT_STORED) else "failed"
+        return ("succeeded" if pages > 0 and not stats.get(NOT_STORED)
+                and not stats.get(START_WITHOUT_ARTICLES) else "failed")
     if reason == "closespider_timeout":
         return "timeout"
     if reason == "shutdown":
@@ -119,7 +121,7 @@ class RunRecorder:
         figures = figures_from_stats(stats)
         notes = notes_from_stats(stats)
         if status != "succeeded":
-            notes.insert(0, _message(reason, figures.errors, int(stats.get(NOT_STORED, 0))))
+            notes.insert(0, _message(reason, figures.errors, stats))
         message = "; ".join(notes) or None
         try:
             finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
@@ -133,9 +135,12 @@ class RunRecorder:
         logger.info("run %s %s: %s", self.run_id, status, figures)
 
 
-def _message(reason: str, errors: int, not_stored: int) -> str:
+def _message(reason: str, errors: int, stats: dict[str, Any]) -> str:
+    not_stored = int(stats.get(NOT_STORED, 0))
     if reason == "finished" and not_stored:
         return f"{not_stored} articles could not be stored"
+    if reason == "finished" and stats.get(START_WITHOUT_ARTICLES):
+        return "no article link on a start page: check article_url_pattern"
     if reason == "finished":
         return f"no page could be fetched ({errors} errors)"
     if reason == "closespider_timeout":

@@ -144,8 +144,8 @@ def check_start_pages(site: Site, sessions: sessionmaker[Session],
             found = article_links(extract_list(body, url, content_type=content_type,
                                                selectors=site.selectors), site)
             verdict.stats.update({FILTERED_PREFIX + k: n for k, n in found.filtered.items()})
-            if not found.links:
-                verdict.stats[FILTERED_PREFIX + "list_without_articles"] += 1
+            if not found.links:   # the crawl records why: see START_WITHOUT_ARTICLES
+                raise _Unfit(f"{url}: no article link")
             linked.update(u for u, _link in found.links)
     except _Unfit as exc:
         verdict.reason = str(exc)

@@ -5,6 +5,7 @@ It is how a user tries a site before writing its file (``zonenews extract``).
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -31,6 +32,8 @@ def fetch_page(url: str) -> tuple[bytes, str | None, str]:
             if len(body) > DOWNLOAD_MAXSIZE:
                 raise FetchError(f"{url}: larger than {DOWNLOAD_MAXSIZE} bytes")
             return body, resp.headers.get("Content-Type"), resp.geturl()
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except OSError as exc:
         raise FetchError(f"{url}: {getattr(exc, 'reason', exc)}") from None
 

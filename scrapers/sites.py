@@ -22,6 +22,9 @@ sre: Any = importlib.import_module("re._parser")
 
 BUILTIN_DIR = Path(__file__).parent / "sites"
 SITES_ENV = "ZONENEWS_SITES"
+# The user's own folder: where `zonenews sites add` writes when no folder is named, and read
+# by every command when it exists.
+USER_DIR = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "zonenews" / "sites"
 
 _KEY_RE = re.compile(r"[a-z0-9-]+")
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z]+)?")
@@ -360,6 +363,8 @@ def _parse_schedule(raw: Any, timezone: str, fail: Any) -> Schedule:
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         raise fail("schedule.enabled", "must be true or false")
+    if not enabled and "interval" not in raw and "cron" not in raw:
+        return Schedule(enabled=False)   # switched off: when it would run does not matter
     if ("interval" in raw) == ("cron" in raw):
         raise fail("schedule", "needs exactly one of interval = \"15m\" or cron = \"*/30 * * * *\"")
     if "interval" in raw:
@@ -377,20 +382,49 @@ def _parse_schedule(raw: Any, timezone: str, fail: Any) -> Schedule:
     return Schedule(cron=cron, enabled=enabled)
 
 
-def load_site_file(path: Path) -> Site:
+def read_site_table(path: Path) -> dict[str, Any]:
+    """A site file's TOML table; a regular expression written in double quotes (where TOML
+    reads ``\\d`` as an escape) gets the hint that fixes it."""
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise SiteFileError(path, "(file)", f"not valid TOML: {exc}") from None
+        hint = ""
+        if "escape" in str(exc).lower() or "\\" in str(exc):
+            hint = (" (write regular expressions in single quotes, where a backslash is "
+                    "itself: article_url_pattern = '/post_\\d+\\.html$')")
+        raise SiteFileError(path, "(file)", f"not valid TOML: {exc}{hint}") from None
     except OSError as exc:
         raise SiteFileError(path, "(file)", f"cannot be read: {exc.strerror}") from None
-    return parse_site(data, path)
+
+
+def load_site_file(path: Path) -> Site:
+    return parse_site(read_site_table(path), path)
+
+
+def is_override(data: Mapping[str, Any]) -> bool:
+    """A file that names an existing site by its key and changes only some of its keys (a
+    two-line ``[schedule] enabled = false`` switches a built-in site off): it lacks what a
+    site of its own needs."""
+    return "key" in data and not {"name", "start_urls", "article_url_pattern"} & set(data)
+
+
+def merge_override(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """The site table with the override's keys; tables (``schedule``, ``selectors``) are
+    merged key by key, so ``enabled = false`` keeps the site's interval."""
+    merged = dict(base)
+    for name, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(name), dict):
+            merged[name] = {**base[name], **value}
+        else:
+            merged[name] = value
+    return merged
 
 
 def site_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
-    """The folders searched for site files: built-in first, then ZONENEWS_SITES, then --sites."""
-    dirs = [BUILTIN_DIR]
+    """The folders searched for site files: built-in first, then the user's folder (when it
+    exists), then ZONENEWS_SITES, then --sites."""
+    dirs = [BUILTIN_DIR] + ([USER_DIR] if USER_DIR.is_dir() else [])
     env = os.environ.get(SITES_ENV, "")
     dirs += [Path(p) for p in env.split(os.pathsep) if p]
     dirs += [Path(p) for p in extra]
@@ -398,8 +432,10 @@ def site_dirs(extra: Sequence[str | Path] = ()) -> list[Path]:
 
 
 def load_sites(dirs: Iterable[Path]) -> SiteCatalog:
-    """Every site in ``dirs``; a later folder's file replaces an earlier one with the same key."""
+    """Every site in ``dirs``; a later folder's file replaces an earlier one with the same key,
+    or changes some of its keys when it is an override (``is_override``)."""
     catalog = SiteCatalog()
+    tables: dict[str, dict[str, Any]] = {}
     for folder in dirs:
         if not folder.is_dir():
             catalog.errors.append(SiteFileError(folder, "(folder)", "is not a folder"))
@@ -407,7 +443,15 @@ def load_sites(dirs: Iterable[Path]) -> SiteCatalog:
         seen_here: dict[str, Path] = {}
         for path in sorted(folder.glob("*.toml")):
             try:
-                site = load_site_file(path)
+                data = read_site_table(path)
+                key = data.get("key")
+                if is_override(data):
+                    if not isinstance(key, str) or key not in tables:
+                        raise SiteFileError(path, "key", (
+                            f"{key!r} names no site to change; a site of its own needs key, "
+                            "name, start_urls and article_url_pattern"))
+                    data = merge_override(tables[key], data)
+                site = parse_site(data, path)
             except SiteFileError as exc:
                 catalog.errors.append(exc)
                 continue
@@ -416,6 +460,7 @@ def load_sites(dirs: Iterable[Path]) -> SiteCatalog:
                     path, "key", f"{site.key!r} is already used by {seen_here[site.key]}"))
                 continue
             seen_here[site.key] = path
+            tables[site.key] = data
             catalog.sites[site.key] = site
     return catalog
 

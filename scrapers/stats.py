@@ -32,6 +32,9 @@ NOT_STORED = ERROR_PREFIX + "not_stored"
 STORE_PREFIX = "zonenews/store/"
 STORE_OUTAGES = STORE_PREFIX + "outages"
 STORE_WAITED = STORE_PREFIX + "waited_seconds"
+# A start page with no link the site's article_url_pattern matches: most often a pattern
+# that is wrong, so the run fails rather than succeed with nothing.
+START_WITHOUT_ARTICLES = LISTS_PREFIX + "start_without_articles"
 
 
 @dataclass(frozen=True)

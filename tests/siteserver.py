@@ -81,7 +81,8 @@ class FixtureServer:
                 path = urlsplit(self.path).path
                 with server._lock:
                     server.hits[path] += 1
-                    page = server.pages.get(path)
+                    # A page added with its query (show.asp?id=7) is served for that query only.
+                    page = server.pages.get(self.path) or server.pages.get(path)
                     if page is None and path.endswith("/"):
                         page = server.pages.get(path + "index.html")
                 if page is None:

@@ -126,7 +126,8 @@ def test_other_formats_carry_rank_and_snippet_too(db: str, capsys: pytest.Captur
 def test_the_table_shows_each_match_with_its_snippet_highlighted(
         db: str, capsys: pytest.CaptureFixture[str]) -> None:
     lines = articles(db, capsys, "--query", "芯片").splitlines()
-    assert lines[0].split() == ["id", "published", "site", "title", "source"]
+    # Times are labelled with their zone: the site's own unless --utc.
+    assert lines[0].split() == ["id", "published", "(site", "time)", "site", "title", "source"]
     assert len(lines) == 2 + 2 * 4
     assert "芯片设计企业座谈会" in lines[2]
     assert lines[3] == "    管委会召开[芯片]设计企业座谈会，听取园区企业意见。"

@@ -41,6 +41,7 @@ class ListLink:
     url: str                 # absolute URL (fragment removed)
     title: str | None        # link text or title attribute
     date_text: str | None    # date text printed beside the link, raw
+    container: str = ""      # where the link sits (see ``container_path``): one list shares it
 
 
 def list_links(root: Element, resolve: Resolver, overrides: Overrides) -> list[ListLink]:
@@ -56,8 +57,30 @@ def list_links(root: Element, resolve: Resolver, overrides: Overrides) -> list[L
         if url is None:
             continue
         title, date_text = _title_and_date(anchor, url, resolve)
-        links.append(ListLink(url, title, date_text))
+        links.append(ListLink(url, title, date_text, container_path(anchor)))
     return links
+
+
+_VARYING_LEVELS = 2
+
+
+def container_path(anchor: Element) -> str:
+    """The link's ancestors as ``div.list/ul/li/a``: the items of one list share it, a sidebar's
+    or a menu's differ. The two nearest levels give only their tags, since list items carry
+    classes of their own (``first``, ``odd``, ``post-123``); above, class words without digits
+    tell the lists apart."""
+    parts = []
+    for level, element in enumerate(anchor.iterancestors()):
+        tag = element.tag if isinstance(element.tag, str) else "?"
+        if level >= _VARYING_LEVELS:
+            words = sorted(w for w in (element.get("class") or "").split()
+                           if not any(c.isdigit() for c in w))
+            ident = element.get("id") or ""
+            tag += "".join(f".{w}" for w in words)
+            if ident and not any(c.isdigit() for c in ident):
+                tag += f"#{ident}"
+        parts.append(tag)
+    return "/".join(reversed(parts))
 
 
 def _title_and_date(anchor: Element, url: str,

@@ -31,8 +31,10 @@ from scrapers.stats import (
     ERROR_PREFIX,
     FILTERED_PREFIX,
     LISTS_UNFINISHED,
+    NOTE_PREFIX,
     PAGES_ARTICLE,
     PAGES_LIST,
+    START_WITHOUT_ARTICLES,
     error_kind,
 )
 from scrapers.urls import canonical_url, on_domains
@@ -149,6 +151,13 @@ class ZoneSpider(scrapy.Spider):
                                      "list_section": page.section})
         if not found.links:
             self._count(FILTERED_PREFIX + "list_without_articles")
+            if page_no == 1:
+                self._count(START_WITHOUT_ARTICLES)
+                assert self.crawler.stats is not None
+                self.crawler.stats.set_value(
+                    f"{NOTE_PREFIX}start_without_articles/{response.url}",
+                    f"{response.url} lists no link matching article_url_pattern "
+                    f"'{self.site.article_url_pattern.pattern}'")
         if fresh == 0 and not self.full and not self.catch_up:
             self._count("zonenews/lists/stopped_nothing_new")
             return
