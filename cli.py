@@ -536,6 +536,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
             rows.append((name, n, example.article_id, f"{example.before} → {example.after}"))
         print(render_table(rows, ("field", "articles", "e.g. id", "before → after"),
                            (20, 8, 8, 100)))
+    return 0
+
 
 def _list_page_instead(url: str, found: Any) -> int:
     """A list page given to extract: one line that says so, and the article links it lists
