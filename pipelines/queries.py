@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -232,24 +233,35 @@ class Page:
     next: Cursor | None
 
 
-def _after(c: Cursor) -> ColumnElement[bool]:
-    """The rows that come after ``c`` in the newest-first order (undated rows last)."""
-    if c.published_at is None:
-        return and_(Article.published_at.is_(None), Article.id < c.id)
-    return or_(Article.published_at < c.published_at,
-               and_(Article.published_at == c.published_at, Article.id < c.id),
-               Article.published_at.is_(None))
+def _continuations(scope: Scope, c: Cursor | None, *extra: ColumnElement[bool]) -> list[Scope]:
+    """The parts of ``scope`` that come after ``c`` in the newest-first order, in that order.
 
-
-def _narrowed(scope: Scope, c: Cursor | None, *extra: ColumnElement[bool]) -> Scope:
-    """``scope`` past the cursor; a dated cursor also bounds the date, which the indexes serve."""
+    After a dated row come the older dated rows, bounded by date so that the indexes
+    serve them, then the undated rows (listed last); after an undated row, the undated
+    rows with a smaller id.
+    """
     if c is None:
-        return replace(scope, checks=(*scope.checks, *extra))
-    until = scope.until
-    if c.published_at is not None:
-        bound = c.published_at + timedelta(seconds=1)
-        until = bound if until is None else min(until, bound)
-    return replace(scope, until=until, checks=(*scope.checks, _after(c), *extra))
+        return [replace(scope, checks=(*scope.checks, *extra))]
+    undated = Article.published_at.is_(None)
+    if c.published_at is None:
+        return [replace(scope, checks=(*scope.checks, undated, Article.id < c.id, *extra))]
+    bound = c.published_at + timedelta(seconds=1)
+    older = replace(scope, until=bound if scope.until is None else min(scope.until, bound),
+                    checks=(*scope.checks, or_(Article.published_at < c.published_at, and_(
+                        Article.published_at == c.published_at, Article.id < c.id)), *extra))
+    if scope.since is not None or scope.until is not None:
+        return [older]          # a date range holds no undated row
+    return [older, replace(scope, checks=(*scope.checks, undated, *extra))]
+
+
+def _ids_after(fetch: Callable[[Scope, int], list[int]], scope: Scope, c: Cursor | None,
+               limit: int, *extra: ColumnElement[bool]) -> list[int]:
+    ids: list[int] = []
+    for part in _continuations(scope, c, *extra):
+        ids += fetch(part, limit - len(ids))
+        if len(ids) >= limit:
+            break
+    return ids
 
 
 def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
@@ -263,8 +275,11 @@ def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
     size = f.limit or 20
     if not (f.query and f.query.strip()):
         with sessions() as session:
-            query = select(Article.id).where(*_narrowed(_scope(f), after).where())
-            ids = list(session.scalars(query.order_by(*NEWEST_FIRST).limit(size + 1)))
+            def newest_ids(part: Scope, n: int) -> list[int]:
+                query = select(Article.id).where(*part.where()).order_by(*NEWEST_FIRST)
+                return list(session.scalars(query.limit(n)))
+
+            ids = _ids_after(newest_ids, _scope(f), after, size + 1)
             rows = _by_id(session, ids)
         listed = [rows[i] for i in ids]
         more = len(listed) > size
@@ -278,8 +293,8 @@ def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
     else:
         with sessions() as session:
             if newest:
-                hits = [Hit(i, False) for i in search_ids(
-                    session, terms, _narrowed(_scope(f), after), size + 1, title_only=False)]
+                hits = [Hit(i, False) for i in _ids_after(
+                    _finder(session, terms, title_only=False), _scope(f), after, size + 1)]
             else:
                 assert after is not None
                 hits = _search_after(session, terms, _scope(f), after, size + 1)
@@ -301,16 +316,19 @@ def _search_after(session: Session, terms: list[str], scope: Scope, after: Curso
     in_title = match_condition(terms, title_only=True)
     hits: list[Hit] = []
     if after.in_title:
-        hits = [Hit(i, True) for i in search_ids(session, terms, _narrowed(scope, after), limit,
-                                                 title_only=True)]
+        hits = [Hit(i, True) for i in _ids_after(_finder(session, terms, title_only=True), scope,
+                                                 after, limit)]
         if len(hits) >= limit:
             return hits
-        body_scope = _narrowed(scope, None, not_(in_title))
-    else:
-        body_scope = _narrowed(scope, after, not_(in_title))
-    hits += [Hit(i, False) for i in search_ids(session, terms, body_scope, limit - len(hits),
-                                               title_only=False)]
+    body = _finder(session, terms, title_only=False)
+    hits += [Hit(i, False) for i in _ids_after(body, scope, None if after.in_title else after,
+                                               limit - len(hits), not_(in_title))]
     return hits
+
+
+def _finder(session: Session, terms: list[str], *, title_only: bool
+            ) -> Callable[[Scope, int], list[int]]:
+    return lambda part, n: search_ids(session, terms, part, n, title_only=title_only)
 
 
 def count_articles(sessions: sessionmaker[Session], f: ArticleFilter, cap: int = 1000
