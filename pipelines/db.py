@@ -164,7 +164,8 @@ def open_read_only(url: str | None = None) -> sessionmaker[Session]:
                                 "`zonenews crawl` creates it)")
         engine = create_engine(key, connect_args={"timeout": SQLITE_BUSY_SECONDS,
                                                   "check_same_thread": False})
-        pragmas: tuple[str, ...] = ("PRAGMA query_only=ON", f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+        pragmas: tuple[str, ...] = ("PRAGMA query_only=ON",
+                                    f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     else:
         engine = create_engine(key, pool_pre_ping=True)
         pragmas = ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",)
