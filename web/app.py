@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -187,8 +187,8 @@ def faults(rec: dict[str, Any]) -> list[tuple[str, int]]:
 def chart_weekly(sessions: sessionmaker[Session]) -> dict[str, Any]:
     counts = weekly_counts(sessions)
     weeks = sorted({w for per_site in counts.values() for w in per_site})
-    return {"title": "Articles per week (weeks in each site's timezone)",
-            "x": [datetime.combine(w, time()).timestamp() for w in weeks],
+    return {"title": "Articles per week (weeks in each site's timezone)", "step": 7 * 86400,
+            "x": [datetime.combine(w, time(), UTC).timestamp() for w in weeks],
             "series": [{"label": site, "values": [per_site.get(w, 0) for w in weeks]}
                        for site, per_site in counts.items()]}
 
@@ -196,16 +196,16 @@ def chart_weekly(sessions: sessionmaker[Session]) -> dict[str, Any]:
 def chart_runs(sessions: sessionmaker[Session]) -> dict[str, Any]:
     days = runs_by_day(sessions)
     seen = [s for s in RUN_STATUSES if any(s in d for d in days.values())]
-    return {"title": "Runs per day by status (UTC)",
-            "x": [datetime.combine(d, time()).timestamp() for d in days],
+    return {"title": "Runs per day by status (UTC)", "bars": True, "step": 86400,
+            "x": [datetime.combine(d, time(), UTC).timestamp() for d in days],
             "series": [{"label": s, "values": [d.get(s, 0) for d in days.values()]}
                        for s in seen]}
 
 
 def chart_new(sessions: sessionmaker[Session]) -> dict[str, Any]:
     runs = recent_runs(sessions)
-    return {"title": "New articles per run", "bars": True,
-            "x": [r.started_at.timestamp() for r in runs],
+    return {"title": "New articles per run", "bars": True, "time": False, "x_label": "run",
+            "x": [r.id for r in runs],
             "series": [{"label": "new articles", "values": [r.articles_new for r in runs]}]}
 
 

@@ -28,16 +28,23 @@
                    fill: data.bars ? colour : undefined,
                    paths: bars || undefined, points: {show: true, size: 5}});
     });
+    // Half a step of room each side, so that one bar or the first and last are whole.
+    var step = data.step || 1;
+    var xScale = {time: data.time !== false};
+    var xAxis = data.time === false ? {label: data.x_label, space: 40,
+      values: function (u, ticks) { return ticks.map(function (t) {
+        return Number.isInteger(t) ? String(t) : ""; }); }} : {};
     var opts = {
       title: data.title,
       width: Math.max(box.clientWidth - 16, 320),
       height: 260,
       series: series,
-      scales: {x: {time: true}},
-      axes: [{}, {label: "count"}]
+      scales: {x: xScale, y: {range: function (u, min, max) { return [0, Math.max(max, 1) * 1.1]; }}},
+      axes: [xAxis, {label: "count"}]
     };
     var columns = [data.x].concat(data.series.map(function (s) { return s.values; }));
-    new uPlot(opts, columns, box);
+    var plot = new uPlot(opts, columns, box);
+    plot.setScale("x", {min: data.x[0] - step / 2, max: data.x[data.x.length - 1] + step / 2});
     box.setAttribute("data-drawn", "yes");
   }
 
