@@ -231,6 +231,8 @@ class Page:
     articles: list[Article]
     found: list[Found]
     next: Cursor | None
+    matches: int | None = None      # the first page of a search counts its matches ...
+    more_matches: bool = False      # ... up to ``count_to``, and says whether there are more
 
 
 def _continuations(scope: Scope, c: Cursor | None, *extra: ColumnElement[bool]) -> list[Scope]:
@@ -265,12 +267,13 @@ def _ids_after(fetch: Callable[[Scope, int], list[int]], scope: Scope, c: Cursor
 
 
 def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
-                 after: Cursor | None = None, *, newest: bool = False) -> Page:
+                 after: Cursor | None = None, *, newest: bool = False, count_to: int = 0) -> Page:
     """``f.limit`` articles after ``after``: the listing or search of ``list_articles``, paged.
 
     The first page of a search is ``search_articles`` itself; later pages continue the
     same ranking (title matches, then body matches, each newest first) from the cursor.
-    ``newest`` orders the matches by date alone.
+    ``newest`` orders the matches by date alone. With ``count_to`` the first page of a
+    search also counts the matches up to that many, from the same ranking that gives the page.
     """
     size = f.limit or 20
     if not (f.query and f.query.strip()):
@@ -288,8 +291,15 @@ def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
         return Page(listed, [], nxt)
     terms = parse_terms(f.query)
     first = 1 if after is None else after.rank + 1
+    counted = None
     if after is None and not newest:
-        found = search_articles(sessions, replace(f, limit=size + 1))
+        with sessions() as session:
+            hits = search(session, terms, _scope(f), max(size, count_to) + 1)
+            rows = _by_id(session, [h.article_id for h in hits[:size + 1]])
+        counted = len(hits) if count_to else None
+        found = [Found(rows[h.article_id], n, h.in_title,
+                       make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
+                 for n, h in enumerate(hits[:size + 1], start=1)]
     else:
         with sessions() as session:
             if newest:
@@ -307,7 +317,10 @@ def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
     last = found[-1] if found else None
     nxt = Cursor(last.in_title, last.article.published_at, last.article.id, last.rank) \
         if more and last else None
-    return Page([x.article for x in found], found, nxt)
+    if counted is None:
+        return Page([x.article for x in found], found, nxt)
+    return Page([x.article for x in found], found, nxt, min(counted, count_to),
+                counted > count_to)
 
 
 def _search_after(session: Session, terms: list[str], scope: Scope, after: Cursor,
@@ -351,13 +364,15 @@ def article_versions(sessions: sessionmaker[Session], article_id: int) -> list[A
 
 
 def article_sections(sessions: sessionmaker[Session], site: str | None = None,
-                     limit: int = 500) -> list[str]:
-    """The sections stored (of one site), for a filter's choices."""
-    query = select(Article.section).where(Article.section.is_not(None)).distinct()
+                     recent: int = 5000) -> list[str]:
+    """The sections of the newest ``recent`` articles (of one site), for a filter's choices:
+    the sections in use, read along the date index instead of across the whole archive."""
+    newest = select(Article.section).order_by(*NEWEST_FIRST).limit(recent)
     if site:
-        query = query.where(Article.site == site)
+        newest = newest.where(Article.site == site)
+    inner = newest.subquery()
     with sessions() as session:
-        return sorted(s for s in session.scalars(query.limit(limit)) if s)
+        return sorted(s for s in session.scalars(select(inner.c.section).distinct()) if s)
 
 
 def newest_published(sessions: sessionmaker[Session]) -> dict[str, datetime]:

@@ -329,6 +329,10 @@ def test_articles_page_searches_filters_and_pages(client: TestClient) -> None:
     total = re.search(r'id="result-count">([\d,]+)\+?<', page.text)
     assert total and int(total.group(1)) == len(client.get(
         "/api/articles", params={"query": "集成电路", "limit": 1000}).json())
+    # The count is the same on a later page and when sorted by date.
+    for params in ({"q": "集成电路", "sort": "newest"}, {"q": "集成电路", "size": 20}):
+        again = re.search(r'id="result-count">([\d,]+)\+?<', client.get("/", params=params).text)
+        assert again and again.group(1) == total.group(1)
     # Time in the site's zone: article 0 was published 01:00 UTC, 09:00 in Shanghai.
     listing = client.get("/", params={"site": "zone-a", "size": 100}).text
     assert "2024-03-01 09:00 (UTC+08:00)" in listing
