@@ -430,3 +430,43 @@ def test_weekly_counts_use_each_sites_timezone(db_url: str) -> None:
     assert counts["east"] == {date(2024, 5, 20): 1, date(2024, 5, 27): 1, date(2024, 6, 3): 1}
     assert counts["west"] == {date(2024, 5, 20): 1, date(2024, 5, 27): 2}
     sessions.kw["bind"].dispose()
+
+
+def test_serve_answers_over_a_missing_database_without_creating_it(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.conftest import ROOT, zonenews
+
+    bad = zonenews("serve", "--port", "eighty")
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr
+    missing = tmp_path / "later.db"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port),
+                             "--db", f"sqlite:///{missing}"], cwd=ROOT, stderr=subprocess.PIPE,
+                            text=True, env={k: v for k, v in os.environ.items()
+                                            if k != "ZONENEWS_DB"})
+    try:
+        status, body = 0, ""
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, exc.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert status == 503 and "no database here yet" in body
+        assert not missing.exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.stderr is not None
+    assert "Traceback" not in proc.stderr.read()
