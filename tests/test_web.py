@@ -470,3 +470,20 @@ def test_serve_answers_over_a_missing_database_without_creating_it(tmp_path: Pat
         proc.wait(timeout=10)
     assert proc.stderr is not None
     assert "Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.parametrize("old, new, want", [
+    ("甲\n乙\n丙", "甲\n乙\n丙", []),
+    ("甲\n乙\n丙", "甲\n乙\n丙\n丁", [("same", "丙"), ("added", "丁")]),
+    ("甲\n乙\n丙", "乙\n丙", [("removed", "甲"), ("same", "乙")]),
+    ("投资50亿元", "投资60亿元", [("changed", "投资<del>5</del><ins>6</ins>0亿元")]),
+    ("一\n二\n三\n四\n五\n六", "一改\n二\n三\n四\n五\n六改",
+     [("changed", "一<ins>改</ins>"), ("same", "二"), ("same", "…"), ("same", "五"),
+      ("changed", "六<ins>改</ins>")]),
+    ("<b>旧</b>", "<b>新</b>", [("changed", "&lt;b&gt;<del>旧</del><ins>新</ins>&lt;/b&gt;")]),
+])
+def test_the_version_diff_reads_paragraph_by_paragraph(old: str, new: str,
+                                                       want: list[tuple[str, str]]) -> None:
+    from web.diff import text_diff
+
+    assert [(line.kind, str(line.html)) for line in text_diff(old, new)] == want
