@@ -364,7 +364,7 @@ def article_versions(sessions: sessionmaker[Session], article_id: int) -> list[A
 
 
 def article_sections(sessions: sessionmaker[Session], site: str | None = None,
-                     recent: int = 5000) -> list[str]:
+                     recent: int = 1000) -> list[str]:
     """The sections of the newest ``recent`` articles (of one site), for a filter's choices:
     the sections in use, read along the date index instead of across the whole archive."""
     newest = select(Article.section).order_by(*NEWEST_FIRST).limit(recent)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
-from time import perf_counter
+from time import monotonic, perf_counter
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -59,8 +59,9 @@ HERE = Path(__file__).parent
 DEFAULT_TZ = "Asia/Shanghai"
 MAX_QUERY = 500            # characters: longer is no search a person types
 MAX_PAGE = 1000            # rows of one JSON answer; csv and jsonl stream any number
-COUNT_CAP = 500           # matches counted for the page; more shows as "500+"
+COUNT_CAP = 200           # matches counted for the page; more shows as "200+"
 PAGE_SIZES = (20, 50, 100)
+SECTIONS_TTL = 300.0
 EXPORT_CHUNK = 500         # rows read per step of a streamed export
 CREDIT_ROLES = (("authors", "Authors"), ("photographers", "Photographers"),
                 ("editors", "Editors"), ("responsible_editors", "Responsible editors"))
@@ -83,6 +84,16 @@ class Archive:
         self.url = url
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
+        self._sections: dict[str | None, tuple[float, list[str]]] = {}
+
+    def sections(self, site: str | None) -> list[str]:
+        """The section choices of the filter form, read again every SECTIONS_TTL seconds:
+        they change with a new column on a site, not with every request."""
+        now = monotonic()
+        cached = self._sections.get(site)
+        if cached is None or now - cached[0] > SECTIONS_TTL:
+            cached = self._sections[site] = (now, article_sections(self.sessions(), site))
+        return cached[1]
 
     def sessions(self) -> sessionmaker[Session]:
         with self._lock:
@@ -306,7 +317,7 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
             "page": page, "found": {x.article.id: x for x in page.found}, "params": params,
             "filter": flt, "total": total, "more": more, "next_url": next_url,
             "first_url": "/?" + urlencode(params) if after else None,
-            "sites": sorted(catalog.sites), "sections": article_sections(sessions, site),
+            "sites": sorted(catalog.sites), "sections": archive.sections(site or None),
             "sort": sort, "size": size, "sizes": PAGE_SIZES,
             "csv_url": "/api/articles?" + urlencode({**export, "format": "csv", "limit": 0}),
         })
