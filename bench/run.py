@@ -1,4 +1,4 @@
-"""zonenews performance figures, one command: ingest, re-crawl, memory, queries, extraction.
+"""zonenews performance figures, one command: ingest, re-crawl, memory, queries, web pages, extraction.
 
     python bench/run.py            # full sizes: 5,000-article site, 20,000 for memory, 1,000,000 stored
     python bench/run.py --quick    # small sizes, under two minutes (CI)

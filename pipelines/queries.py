@@ -1,4 +1,4 @@
-"""The read side: what the command line (and later HTTP) asks of the store."""
+"""The read side: what the command line and the web application ask of the store."""
 
 from __future__ import annotations
 
