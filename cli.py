@@ -691,6 +691,18 @@ def cmd_sites_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    app = create_app(database_url(args.db), args.sites or [])
+    print(f"zonenews: serving the archive at http://{args.host}:{args.port}/ (Ctrl-C stops)",
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -796,6 +808,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would change; store nothing")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_reextract)
+    p = sub.add_parser("serve", parents=[common], help="the read-only web application")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

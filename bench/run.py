@@ -1,4 +1,4 @@
-"""zonenews performance figures, one command: ingest, re-crawl, memory, queries, extraction.
+"""zonenews performance figures, one command: ingest, re-crawl, memory, queries, web pages, extraction.
 
     python bench/run.py            # full sizes: 5,000-article site, 20,000 for memory, 1,000,000 stored
     python bench/run.py --quick    # small sizes, under two minutes (CI)
@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import io
 import json
 import os
 import random
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -471,6 +474,114 @@ def bench_queries(report: Report, sizes: Sizes, pg: str | None, data: Path | Non
                cells["postgresql"].get("listing", ""), "p95 < 50 ms")
 
 
+# ---------------------------------------------------------------- web
+
+EXPORT_ROWS = 100_000
+
+
+def page_params(flt: ArticleFilter) -> dict[str, str]:
+    """The articles page's parameters for a filter, as a person sets them in the form."""
+    params = {"q": flt.query, "site": flt.site, "section": flt.section, "person": flt.author,
+              "since": flt.since.date().isoformat() if flt.since else None,
+              "until": flt.until.date().isoformat() if flt.until else None}
+    return {k: v for k, v in params.items() if v}
+
+
+def server_ms(client: Any, url: str, params: dict[str, str]) -> float:
+    answer = client.get(url, params=params)
+    if answer.status_code != 200:
+        raise RuntimeError(f"{url} {params}: {answer.status_code} {answer.text[:200]}")
+    return float(answer.headers["server-timing"].split("dur=")[1])
+
+
+def web_timings(client: Any, mix: list[tuple[str, dict[str, str]]], rounds: int) -> list[float]:
+    """Server milliseconds of each request (the Server-Timing header); a warm-up round first."""
+    for url, params in mix:
+        server_ms(client, url, params)
+    return [server_ms(client, url, params) for n in range(rounds)
+            for url, params in random.Random(n).sample(mix, len(mix))]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def export_memory(url: str, rows: int) -> tuple[float, float, float, int]:
+    """A real ``zonenews serve`` streams ``rows`` rows of CSV to a reader that takes them as they
+    come: its RSS before, at its peak, the seconds taken, and the rows received."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--db", url],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/api/articles?limit=1", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        before = peak = rss_mb(proc.pid)
+        start = time.perf_counter()
+        received = 0
+        with urllib.request.urlopen(f"{base}/api/articles?format=csv&limit={rows}",
+                                    timeout=600) as answer:
+            for received, _row in enumerate(csv.reader(io.TextIOWrapper(answer, "utf-8"))):
+                if received % 1000 == 0:
+                    peak = max(peak, rss_mb(proc.pid))
+        return before, peak, time.perf_counter() - start, received
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def bench_web(report: Report, sizes: Sizes, pg: str | None, data: Path | None) -> None:
+    """The articles page and the API through the application (server time), and a CSV export
+    streamed by a real server at a steady memory."""
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    corpus = Corpus(sizes.stored)
+    print(f"web: {corpus.articles:,} stored articles", file=sys.stderr)
+    searches = [("/", page_params(f)) for f in query_mix(corpus) if not f.tag]
+    filtered = [("/", page_params(f)) for f in listing_mix(corpus) if not f.tag and vars(f) != vars(ArticleFilter())]
+    api = [("/api/articles", {("query" if k == "q" else k): v for k, v in p.items()})
+           for _u, p in searches[::3]]
+    cells: dict[str, dict[str, str]] = {"sqlite": {}, "postgresql": {}}
+    for kind in ("sqlite", "postgresql"):
+        with stored_archive(kind, corpus, pg, data) as url:
+            if url is None:
+                continue
+            client = TestClient(create_app(url))
+            for label, mix in (("page-query", searches), ("page-filters", filtered), ("api", api)):
+                ms = web_timings(client, mix, sizes.rounds)
+                report.figures[f"web/{label}/{kind}"] = {
+                    "p50_ms": percentile(ms, 0.5), "p95_ms": percentile(ms, 0.95), "runs": len(ms)}
+                cells[kind][label] = f"{percentile(ms, 0.5):.1f} / {percentile(ms, 0.95):.1f} ms"
+            rows = min(EXPORT_ROWS, corpus.articles)
+            small = export_memory(url, rows // 10)
+            big = export_memory(url, rows)
+            report.figures[f"web/export/{kind}"] = {
+                "rows": big[3], "seconds": big[2], "rss_before_mb": big[0], "rss_peak_mb": big[1],
+                "rows_small": small[3], "rss_peak_small_mb": small[1]}
+            cells[kind]["export"] = (f"{big[3]:,} rows in {big[2]:.0f} s, RSS {big[0]:.0f} → "
+                                     f"{big[1]:.0f} MB ({small[3]:,} rows: {small[1]:.0f} MB)")
+    size = f"{corpus.articles:,}"
+    report.add(f"articles page, query p50 / p95, {size}", cells["sqlite"].get("page-query", ""),
+               cells["postgresql"].get("page-query", ""), "p95 < 100 ms")
+    report.add(f"articles page, filters p50 / p95, {size}", cells["sqlite"].get("page-filters", ""),
+               cells["postgresql"].get("page-filters", ""), "p95 < 100 ms")
+    report.add(f"/api/articles?query= p50 / p95, {size}", cells["sqlite"].get("api", ""),
+               cells["postgresql"].get("api", ""), "p95 < 100 ms")
+    report.add("CSV export streamed by zonenews serve", cells["sqlite"].get("export", ""),
+               cells["postgresql"].get("export", ""), "steady RSS")
+
+
 # ---------------------------------------------------------------- extraction
 
 FAMILIES = (("gd-", "§1 Guangdong cluster"), ("trs-", "§2 TRS / Hanweb"),
@@ -546,14 +657,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pg", metavar="URL", help=f"PostgreSQL to use (default: "
                         f"$ZONENEWS_TEST_PG or {DEFAULT_PG})")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
-    parser.add_argument("--only", metavar="PARTS", default="ingest,memory,query,extract",
-                        help="comma-separated: ingest,memory,query,extract")
+    parser.add_argument("--only", metavar="PARTS", default="ingest,memory,query,web,extract",
+                        help="comma-separated: ingest,memory,query,web,extract")
+    parser.add_argument("--stored", metavar="N", type=int,
+                        help="articles in the query and web archives (default 1,000,000; "
+                             "--quick 20,000)")
     parser.add_argument("--data", metavar="DIR", type=Path,
                         help="keep the generated query archives here and reuse them next time")
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the figures as JSON")
     parser.add_argument("-v", "--verbose", action="store_true", help="time of every query")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.stored:
+        sizes = Sizes(sizes.ingest, sizes.memory, args.stored, sizes.rounds)
     parts = set(args.only.split(","))
     pg = None if args.no_pg else pg_base(args.pg)
     report = Report()
@@ -568,6 +684,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_memory(report, sizes, pg if not args.quick else None, work)
         if "query" in parts:
             bench_queries(report, sizes, pg, args.data, args.verbose)
+        if "web" in parts:
+            bench_web(report, sizes, pg, args.data)
         if "extract" in parts:
             bench_extraction(report, 3 if args.quick else 10)
     report.figures["seconds"] = time.perf_counter() - started

@@ -217,3 +217,47 @@ def open_database(url: str | None = None) -> sessionmaker[Session]:
             _engines.popitem(last=False)[1].dispose()
     ensure_schema(engine)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def open_read_only(url: str | None = None) -> sessionmaker[Session]:
+    """Sessions that can only read, on a database some crawl has already set up.
+
+    For readers beside the crawls (the web application): nothing is created or
+    migrated, a missing SQLite file is not made, and the connection itself refuses
+    writes (``query_only`` on SQLite, read-only transactions on PostgreSQL).
+    """
+    key = database_url(url)
+    parsed = make_url(key)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path in ("", ":memory:") or not Path(path).is_file():
+            raise DatabaseError(f"{path or 'memory'}: no database here yet (a first "
+                                "`zonenews crawl` creates it)")
+        engine = create_engine(key, connect_args={"timeout": SQLITE_BUSY_SECONDS,
+                                                  "check_same_thread": False})
+        pragmas: tuple[str, ...] = ("PRAGMA query_only=ON",
+                                    f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
+    else:
+        engine = create_engine(key, pool_pre_ping=True)
+        pragmas = ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        for pragma in pragmas:
+            cur.execute(pragma)
+        cur.close()
+        dbapi_conn.commit()
+
+    try:
+        revision = current_revision(engine)
+    except Exception as exc:  # any failure: reported as one line with the URL
+        engine.dispose()
+        raise DatabaseError(
+            f"{engine.url.render_as_string(hide_password=True)}: {error_line(exc)}") from exc
+    if revision != HEAD_REVISION:
+        engine.dispose()
+        found = "no zonenews schema" if revision is None else f"schema {revision}"
+        raise DatabaseError(f"{engine.url.render_as_string(hide_password=True)}: {found}, "
+                            f"not {HEAD_REVISION} (a `zonenews crawl` sets it up)")
+    return sessionmaker(engine, expire_on_commit=False)

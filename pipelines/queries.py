@@ -1,19 +1,31 @@
-"""The read side: what the command line (and later HTTP) asks of the store."""
+"""The read side: what the command line and the web application ask of the store."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, not_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
-from pipelines.models import Article, CrawlRun
-from pipelines.search import NEWEST_FIRST, Scope, Snippet, list_newest, make_snippet, parse_terms, search
+from pipelines.models import Article, ArticleVersion, CrawlRun
+from pipelines.search import (
+    NEWEST_FIRST,
+    Hit,
+    Scope,
+    Snippet,
+    list_newest,
+    make_snippet,
+    match_condition,
+    parse_terms,
+    search,
+    search_ids,
+)
 from scrapers.urls import canonical_url
 
 RECORD_FIELDS = (
@@ -192,3 +204,259 @@ def run_record(r: CrawlRun) -> dict[str, Any]:
     if r.message:
         rec["message"] = r.message
     return rec
+
+
+# ---------------------------------------------------------------- pages, charts and history (web)
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of results ended: the last row's tier, date and id, and its rank.
+
+    Keyset paging: the next page asks for the rows after this one in the listing's
+    own order, so page 5,000 costs what page 1 does (OFFSET would read every row before it).
+    """
+
+    in_title: bool
+    published_at: datetime | None
+    id: int
+    rank: int = 0
+
+    def encode(self) -> str:
+        stamp = "-" if self.published_at is None else str(
+            round(self.published_at.timestamp() * 1_000_000))
+        return f"{'t' if self.in_title else 'b'}~{stamp}~{self.id}~{self.rank}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """The cursor a page handed out; ValueError for anything else."""
+        parts = text.split("~")
+        if len(parts) != 4 or parts[0] not in ("t", "b"):
+            raise ValueError(f"{text[:40]!r} is not a page cursor")
+        tier, stamp, ident, rank = parts
+        try:
+            when = None if stamp == "-" else datetime.fromtimestamp(int(stamp) / 1_000_000, UTC)
+            return cls(tier == "t", when, int(ident), int(rank))
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"{text[:40]!r} is not a page cursor") from None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing or a search; ``found`` carries snippets when there was a query."""
+
+    articles: list[Article]
+    found: list[Found]
+    next: Cursor | None
+    matches: int | None = None      # the first page of a search counts its matches ...
+    more_matches: bool = False      # ... up to ``count_to``, and says whether there are more
+
+
+def _continuations(scope: Scope, c: Cursor | None, *extra: ColumnElement[bool]) -> list[Scope]:
+    """The parts of ``scope`` that come after ``c`` in the newest-first order, in that order.
+
+    After a dated row come the older dated rows, bounded by date so that the indexes
+    serve them, then the undated rows (listed last); after an undated row, the undated
+    rows with a smaller id.
+    """
+    if c is None:
+        return [replace(scope, checks=(*scope.checks, *extra))]
+    undated = Article.published_at.is_(None)
+    if c.published_at is None:
+        return [replace(scope, checks=(*scope.checks, undated, Article.id < c.id, *extra))]
+    bound = c.published_at + timedelta(seconds=1)
+    older = replace(scope, until=bound if scope.until is None else min(scope.until, bound),
+                    checks=(*scope.checks, or_(Article.published_at < c.published_at, and_(
+                        Article.published_at == c.published_at, Article.id < c.id)), *extra))
+    if scope.since is not None or scope.until is not None:
+        return [older]          # a date range holds no undated row
+    return [older, replace(scope, checks=(*scope.checks, undated, *extra))]
+
+
+def _ids_after(fetch: Callable[[Scope, int], list[int]], scope: Scope, c: Cursor | None,
+               limit: int, *extra: ColumnElement[bool]) -> list[int]:
+    ids: list[int] = []
+    for part in _continuations(scope, c, *extra):
+        ids += fetch(part, limit - len(ids))
+        if len(ids) >= limit:
+            break
+    return ids
+
+
+def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
+                 after: Cursor | None = None, *, newest: bool = False, count_to: int = 0) -> Page:
+    """``f.limit`` articles after ``after``: the listing or search of ``list_articles``, paged.
+
+    The first page of a search is ``search_articles`` itself; later pages continue the
+    same ranking (title matches, then body matches, each newest first) from the cursor.
+    ``newest`` orders the matches by date alone. With ``count_to`` the first page of a
+    search also counts the matches up to that many, from the same ranking that gives the page.
+    """
+    size = f.limit or 20
+    if not (f.query and f.query.strip()):
+        with sessions() as session:
+            def newest_ids(part: Scope, n: int) -> list[int]:
+                query = select(Article.id).where(*part.where()).order_by(*NEWEST_FIRST)
+                return list(session.scalars(query.limit(n)))
+
+            ids = _ids_after(newest_ids, _scope(f), after, size + 1)
+            rows = _by_id(session, ids)
+        listed = [rows[i] for i in ids]
+        more = len(listed) > size
+        listed = listed[:size]
+        nxt = Cursor(False, listed[-1].published_at, listed[-1].id) if more else None
+        return Page(listed, [], nxt)
+    terms = parse_terms(f.query)
+    first = 1 if after is None else after.rank + 1
+    counted = None
+    if after is None and not newest:
+        with sessions() as session:
+            hits = search(session, terms, _scope(f), max(size, count_to) + 1)
+            rows = _by_id(session, [h.article_id for h in hits[:size + 1]])
+        counted = len(hits) if count_to else None
+        found = [Found(rows[h.article_id], n, h.in_title,
+                       make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
+                 for n, h in enumerate(hits[:size + 1], start=1)]
+    else:
+        with sessions() as session:
+            if newest:
+                hits = [Hit(i, False) for i in _ids_after(
+                    _finder(session, terms, title_only=False), _scope(f), after, size + 1)]
+            else:
+                assert after is not None
+                hits = _search_after(session, terms, _scope(f), after, size + 1)
+            rows = _by_id(session, [h.article_id for h in hits])
+        found = [Found(rows[h.article_id], first + n, h.in_title,
+                       make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
+                 for n, h in enumerate(hits)]
+    more = len(found) > size
+    found = found[:size]
+    last = found[-1] if found else None
+    nxt = Cursor(last.in_title, last.article.published_at, last.article.id, last.rank) \
+        if more and last else None
+    if counted is None:
+        return Page([x.article for x in found], found, nxt)
+    return Page([x.article for x in found], found, nxt, min(counted, count_to),
+                counted > count_to)
+
+
+def _search_after(session: Session, terms: list[str], scope: Scope, after: Cursor,
+                  limit: int) -> list[Hit]:
+    """The hits after ``after`` in ``search``'s order: the rest of its tier, then the next tier."""
+    in_title = match_condition(terms, title_only=True)
+    hits: list[Hit] = []
+    if after.in_title:
+        hits = [Hit(i, True) for i in _ids_after(_finder(session, terms, title_only=True), scope,
+                                                 after, limit)]
+        if len(hits) >= limit:
+            return hits
+    body = _finder(session, terms, title_only=False)
+    hits += [Hit(i, False) for i in _ids_after(body, scope, None if after.in_title else after,
+                                               limit - len(hits), not_(in_title))]
+    return hits
+
+
+def _finder(session: Session, terms: list[str], *, title_only: bool
+            ) -> Callable[[Scope, int], list[int]]:
+    return lambda part, n: search_ids(session, terms, part, n, title_only=title_only)
+
+
+def count_matches(sessions: sessionmaker[Session], f: ArticleFilter, cap: int = 1000
+                  ) -> tuple[int, bool]:
+    """How many articles ``f`` matches, counted up to ``cap``; True when there are more."""
+    with sessions() as session:
+        if f.query and f.query.strip():
+            n = len(search(session, parse_terms(f.query), _scope(f), cap + 1))
+        else:
+            inner = select(Article.id).where(*_scope(f).where()).limit(cap + 1).subquery()
+            n = int(session.scalar(select(func.count()).select_from(inner)) or 0)
+    return min(n, cap), n > cap
+
+
+def article_versions(sessions: sessionmaker[Session], article_id: int) -> list[ArticleVersion]:
+    """The earlier versions of an article, oldest first (the current one is the article itself)."""
+    with sessions() as session:
+        return list(session.scalars(select(ArticleVersion).where(
+            ArticleVersion.article_id == article_id).order_by(ArticleVersion.version)))
+
+
+def article_sections(sessions: sessionmaker[Session], site: str | None = None,
+                     recent: int = 1000) -> list[str]:
+    """The sections of the newest ``recent`` articles (of one site), for a filter's choices:
+    the sections in use, read along the date index instead of across the whole archive."""
+    newest = select(Article.section).order_by(*NEWEST_FIRST).limit(recent)
+    if site:
+        newest = newest.where(Article.site == site)
+    inner = newest.subquery()
+    with sessions() as session:
+        return sorted(s for s in session.scalars(select(inner.c.section).distinct()) if s)
+
+
+def newest_published(sessions: sessionmaker[Session]) -> dict[str, datetime]:
+    """Each site's newest publication date."""
+    with sessions() as session:
+        return {site: when for site, when in session.execute(
+            select(Article.site, func.max(Article.published_at)).group_by(Article.site))
+            if when is not None}
+
+
+def weekly_counts(sessions: sessionmaker[Session], weeks: int = 26
+                  ) -> dict[str, dict[date, int]]:
+    """Articles per site per week (weeks start on Monday in the site's timezone), for the
+    ``weeks`` weeks up to the newest article stored."""
+    with sessions() as session:
+        newest = session.scalar(select(func.max(Article.published_at)))
+        if newest is None:
+            return {}
+        since = newest - timedelta(weeks=weeks + 1)
+        out: dict[str, dict[date, int]] = {}
+        if session.get_bind().dialect.name == "postgresql":
+            week = func.date_trunc("week", func.timezone(Article.timezone, Article.published_at))
+            rows = session.execute(select(Article.site, week, func.count()).where(
+                Article.published_at >= since).group_by(Article.site, week))
+            for site, start, n in rows:
+                out.setdefault(site, {})[start.date()] = int(n)
+        else:
+            # SQLite has no time zones: count per UTC quarter hour (every zone offset is a
+            # multiple of one), then give each quarter to the week of its local time.
+            quarter = func.strftime("%Y-%m-%dT%H:", Article.published_at).op("||")(func.printf(
+                "%02d", cast(func.strftime("%M", Article.published_at), Integer) / 15 * 15))
+            rows = session.execute(select(Article.site, Article.timezone, quarter, func.count())
+                                   .where(Article.published_at >= since)
+                                   .group_by(Article.site, Article.timezone, quarter))
+            for site, tz, stamp, n in rows:
+                local = datetime.fromisoformat(stamp).replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+                start = local.date() - timedelta(days=local.weekday())
+                counts = out.setdefault(site, {})
+                counts[start] = counts.get(start, 0) + int(n)
+    # The query reads a week more than asked, so that every week kept is whole in any zone.
+    first = (newest - timedelta(weeks=weeks)).date()
+    return {site: dict(sorted((w, n) for w, n in counts.items() if w >= first))
+            for site, counts in sorted(out.items())}
+
+
+def runs_by_day(sessions: sessionmaker[Session], days: int = 60) -> dict[date, dict[str, int]]:
+    """Runs started per UTC day and status, for the ``days`` days up to the latest run."""
+    with sessions() as session:
+        latest = session.scalar(select(func.max(CrawlRun.started_at)))
+        if latest is None:
+            return {}
+        if session.get_bind().dialect.name == "postgresql":
+            day: Any = func.date(func.timezone("UTC", CrawlRun.started_at))
+        else:
+            day = func.date(CrawlRun.started_at)
+        rows = session.execute(select(day, CrawlRun.status, func.count()).where(
+            CrawlRun.started_at >= latest - timedelta(days=days)).group_by(day, CrawlRun.status))
+        out: dict[date, dict[str, int]] = {}
+        for when, status, n in rows:
+            key = when if isinstance(when, date) else date.fromisoformat(str(when))
+            out.setdefault(key, {})[status] = int(n)
+    return dict(sorted(out.items()))
+
+
+def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[CrawlRun]:
+    """The latest finished runs, oldest first: the new articles each one found."""
+    with sessions() as session:
+        runs = list(session.scalars(select(CrawlRun).where(CrawlRun.finished_at.is_not(None))
+                                    .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+                                    .limit(limit)))
+    return runs[::-1]

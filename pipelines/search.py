@@ -161,6 +161,21 @@ def list_newest(session: Session, scope: Scope, limit: int) -> list[int]:
     return list(session.scalars(query.limit(limit) if limit else query))
 
 
+def search_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int, *,
+               title_only: bool) -> list[int]:
+    """One tier of ``search``: matches in the title only, or in title or body, newest first.
+
+    For paging, which continues a tier from where a page ended instead of starting over.
+    """
+    finder = _sqlite_ids if session.get_bind().dialect.name == "sqlite" else _postgresql_ids
+    return finder(session, terms, scope, limit, title_only=title_only)
+
+
+def match_condition(terms: Sequence[str], *, title_only: bool) -> ColumnElement[bool]:
+    """Every term in the title (or in title or body), as a condition on the row."""
+    return _scan_match(terms, title_only)
+
+
 # ---------------------------------------------------------------- conditions shared by both
 
 def _like(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
