@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import open_database
+from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.record import ArticleRecord
 from scrapers.urls import canonical_url
@@ -142,6 +143,7 @@ class StorePipeline:
         batch, self.pending = self.pending, []
         with self.sessions.begin() as session:
             counts = save_articles(session, batch)
+        derive_stored(self.sessions, [r.url for r in batch], self.stats)
         for kind, n in counts.items():
             if n:
                 self.stats.inc_value(f"articles/{kind}", n)
