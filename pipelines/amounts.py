@@ -34,7 +34,7 @@ _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两":
 _SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG_UNITS = {"万": 10**4, "亿": 10**8}
 
-CN_NUMBER = (r"(?:\d+(?:,\d{3})*(?:\.\d+)?|[百千](?=[万亿])|[〇零一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾]"
+CN_NUMBER = (r"(?:\d+(?:,\d{3})*(?:\.\d+)?|[百千](?=[万亿])|(?<=[近超逾上])(?=[万亿])|[〇零一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾]"
              r"[〇零一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟点]*)")
 # 3亿5000万 / 1.2万亿 / 2000万 / 十六亿: a number, then units, possibly a second number and unit.
 _CN_QUANTITY = (rf"{CN_NUMBER}(?:[余多来])?(?:[百千]?[万亿]+|[百千](?=[万亿]))*"
@@ -144,11 +144,14 @@ _EN_PREFIX_RE = _alternation(list(_EN_PREFIX))
 
 # ---------------------------------------------------------------- approximation words
 
-_CN_APPROX_BEFORE = ("大约", "将近", "接近", "超过", "约", "近", "超", "逾", "逾越", "达约", "多达")
+_CN_APPROX_BEFORE = ("大约", "将近", "接近", "超过", "不低于", "不少于", "至少", "突破", "最高", "最多",
+                     "约", "近", "超", "逾", "多达")
 _CN_APPROX_AFTER = ("以上", "左右", "上下", "余", "多")
 _EN_APPROX_BEFORE = ("about", "around", "approximately", "nearly", "almost", "over", "more than",
                      "some", "roughly", "close to", "up to", "exceeding", "in excess of",
-                     "at least", "upwards of", "above", "an estimated", "around about")
+                     "at least", "upwards of", "above", "an estimated", "no more than",
+                     "not more than", "no less than", "not less than", "at most", "a maximum of",
+                     "exceeded", "topped", "surpassed")
 
 # Words after which a bare 万/亿 figure is money; measure words after it say it is not.
 MONEY_WORDS = ("投资", "投入", "资金", "融资", "产值", "营收", "营业收入", "收入", "销售额", "金额",
@@ -169,6 +172,7 @@ _CN_AMOUNT = re.compile(
     rf"(?P<prefix>人民币|美元|港币|港元|欧元)?\s*"
     rf"(?:(?P<low>{_CN_QUANTITY})(?P<lowcur>{_CN_CURRENCY_RE})?{_CN_RANGE_SEP})?"
     rf"(?P<num>{_CN_QUANTITY})"
+    rf"(?:(?P<mid>[余多])(?={_CN_CURRENCY_RE}))?"
     rf"(?P<cur>{_CN_CURRENCY_RE})?"
     rf"(?P<post>{_alternation(list(_CN_APPROX_AFTER))})?"
     rf"(?P<cur2>(?:元)?人民币|(?<=[万亿])(?:美元|港元|欧元))?")
@@ -272,7 +276,8 @@ def _chinese(m: re.Match[str], text: str, sentence: str) -> Amount | None:
         # 10至15亿元: the low bound takes the unit of the high one.
         unit = re.search(r"[百千]?[万亿]+$", num)
         low = parse_number(m["low"] + unit.group(0)) if unit else low
-    approx = bool(m["pre"] or m["post"] or re.search(r"[余多来]", num + (m["low"] or "")))
+    approx = bool(m["pre"] or m["post"] or m["mid"] or num[0] in "万亿"
+                  or re.search(r"[余多来]", num + (m["low"] or "")))
     if not approx:
         approx = bool(re.match(r"\s*(?:以上|左右|上下)", text[m.end():]))
     value = sentence[m.start():m.end()].strip()

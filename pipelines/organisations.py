@@ -19,9 +19,9 @@ from dataclasses import dataclass
 # Longest first; an ending only counts at the end of a name (中心城区 is no 中心).
 CN_SUFFIXES = (
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团",
-    "控股", "公司", "研究院", "研究所", "研究中心", "创新中心", "服务中心", "产业园", "大学",
+    "控股", "公司", "研究院", "研究所", "研究中心", "创新中心", "服务中心", "大学",
     "研究生院", "学院", "分行", "支行", "分公司", "银行", "实验室", "医院", "协会", "商会", "联盟",
-    "交易所", "基金会",
+    "交易所", "基金会", "校区",
     "管委会", "管理委员会", "委员会", "科学院", "工程院", "事务所", "合伙企业(有限合伙)",
     "(有限合伙)", "中心",
 )
@@ -35,7 +35,7 @@ CN_LEFT_CUTS = (
     "举行", "出席", "代表", "作为", "成为", "并与", "以及", "推动", "依托", "牵头", "指导", "主办", "承办",
     "协办", "获得", "荣获", "入选", "认定", "授予", "走进", "调研", "考察", "参观", "会见", "拜访", "对接",
     "洽谈", "迎来", "入驻", "联手", "牵手", "共建", "中标", "收购", "持有", "表示", "介绍", "透露", "同时",
-    "一家", "多家", "两家", "这家", "拥有", "共有", "通过", "组织", "前往", "邀请", "吸引", "聚集", "集聚",
+    "设立", "建立", "组建", "全资", "旗下", "下属", "所属", "一家", "多家", "两家", "这家", "拥有", "共有", "通过", "组织", "前往", "邀请", "吸引", "聚集", "集聚",
     "由", "与", "和", "及", "在", "是", "向", "对", "将", "把", "被", "等", "于", "据", "从", "让", "跟",
     "了", "的", "其", "即", "获", "给", "到", "年", "月", "日", "这", "该", "此", "各", "又", "也", "还",
     "就", "已", "曾", "位",
@@ -45,6 +45,10 @@ _CUT_RE = re.compile("|".join(re.escape(w) for w in sorted(CN_LEFT_CUTS, key=len
 _GENERIC = re.compile(r"^(?:本|该|我|全|各|多|两|三|几|子|母|分|总|新|大|小|其|此|这|那)?"
                       r"(?:家)?(?:公司|集团|研究院|研究所|大学|学院|银行|中心|实验室|医院|协会|"
                       r"商会|联盟|委员会|管委会|基金会|控股|产业园|科学院|工程院)$")
+# A name whose words before the ending only say what kind of place it is names nobody.
+_GENERIC_STEMS = frozenset({"联合", "研发", "重点", "创新", "工程", "技术", "科研", "检测", "服务", "运营",
+                            "数据", "展示", "体验", "孵化", "结算", "营销", "总部", "区域", "全球",
+                            "国家重点", "省重点", "企业", "合资", "国有", "民营", "上市"})
 _SUFFIX_RE = "|".join(re.escape(s) for s in sorted(CN_SUFFIXES, key=len, reverse=True))
 _CN_NAME = re.compile(rf"{_NAME_CHARS}{{2,40}}?(?:{_SUFFIX_RE})(?!(?:城区|地带|位置|任务|工作|环节|"
                       r"思想|城市|区域|有限公司|股份有限公司|集团|公司|研究院|大学))")
@@ -56,13 +60,13 @@ _EN_SUFFIX_WORDS = ("Co., Ltd.", "Co., Ltd", "Co.,Ltd.", "Co. Ltd.", "Company Li
                     "University", "Institute", "Academy", "Bank", "Laboratory", "Lab", "Hospital",
                     "Association", "Exchange", "Foundation", "College", "Centre", "Center",
                     "Chamber of Commerce", "Alliance", "Holdings", "Technologies", "Committee")
-_EN_WORD = r"(?:[A-Z][A-Za-z0-9&'\-]*\.?|[A-Z]{2,}|\d+[A-Za-z]*)"
+_EN_WORD = r"(?:[A-Z][A-Za-z0-9&'\-]*\.?|[A-Z]{2,}|\d+[A-Za-z]*|\([A-Z][A-Za-z ]*\))"
 _EN_NAME = re.compile(
     rf"{_EN_WORD}(?:(?:\s+|\s*-\s*)(?:(?:of|and|for|the|&|de)\s+)*{_EN_WORD}|,\s*(?:Ltd\.?|Inc\.?))*")
 _EN_SUFFIX_RE = re.compile(r"\b(?:Co\.,?\s*Ltd\.?|Company Limited|Co\.|Ltd\.?|Limited|Inc\.?|"
                            r"Corporation|Corp\.|Group|University|Institute|Academy|Bank|Laboratory|"
                            r"Hospital|Association|Exchange|Foundation|College|Centre|Center|"
-                           r"Chamber of Commerce|Alliance|Holdings|Committee)(?![A-Za-z])")
+                           r"Chamber of Commerce|Alliance|Holdings|Committee|Branch|Sub-branch)(?![A-Za-z])")
 # Sentence openers and generic words that are capitalised but are no part of a name.
 _EN_LEADING = re.compile(r"^(?:(?:The|A|An|On|In|At|By|For|From|With|Recently|Yesterday|Today|"
                          r"Meanwhile|And|Also|Then|Since|After|Before|During|Under|As|Both|Its|"
@@ -121,8 +125,8 @@ def _chinese_names(text: str) -> list[tuple[int, int, str]]:
         stem = re.sub(rf"(?:{_SUFFIX_RE})$", "", name)
         if len(name) < 4 or len(stem) < 2 or _GENERIC.match(name) or _GENERIC.match(stem + "公司"):
             continue
-        if re.match(r"[\d(]", name):
-            continue
+        if re.match(r"[\d(]", name) or "某" in name or stem in _GENERIC_STEMS:
+            continue   # 某科技公司 (a company the text does not name), 联合实验室
         found.append((m.end() - len(name), m.end(), name))
     return found
 
@@ -161,21 +165,35 @@ def _english_name(words: str) -> str | None:
     last = suffixes[-1]
     if not re.match(r"\s+(?:of|for)\s", name[last.end():]):
         name = name[:last.end()]
+    # "Officials of the Shenzhen Stock Exchange": the words before "of" name no organisation.
+    head, of, rest = name.partition(" of ")
+    if of and not _EN_SUFFIX_RE.search(head) and _EN_SUFFIX_RE.search(rest):
+        name = re.sub(r"^the\s+", "", rest, flags=re.IGNORECASE)
     if _EN_GENERIC.match(name) or len(name.split()) < 2:
         return None
     return name
 
 
 def find_organisations(text: str) -> list[Organisation]:
-    """The organisations of a text in order of first mention, each once, short forms linked."""
+    """The organisations of a text in order of first mention, each once, short forms linked.
+
+    A short form introduced in brackets is no organisation of its own, and a later name equal
+    to a short form counts as the full name it stands for.
+    """
     names: dict[str, list[str]] = {}
+    alias_of: dict[str, str] = {}
+    inside_alias = [m.span() for m in _ALIAS.finditer(text)]
     spans = sorted(_chinese_names(text) + _english_names(text))
-    for _start, end, raw in spans:
+    for start, end, raw in spans:
+        if any(a <= start < b for a, b in inside_alias):
+            continue
         name = normalise_name(raw)
+        name = alias_of.get(name, name)
         aliases = names.setdefault(name, [])
         alias = _ALIAS.match(text, end)
         if alias:
             short = normalise_name(alias.group(1))
             if short and short != name and short not in aliases:
                 aliases.append(short)
+                alias_of[short] = name
     return [Organisation(n, tuple(a)) for n, a in names.items()]
