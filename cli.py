@@ -375,9 +375,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
     def table() -> str:
         rows = [(r["id"], (r["newest_at"] or "")[:10], len(r["article_ids"]),
                  r["representative_id"], ", ".join(r["sites"]),
-                 " ".join(map(str, r["article_ids"]))
-                 + ("" if not r["linked_by_facts"] else
-                    "  ~" + " ~".join(map(str, r["linked_by_facts"])))) for r in records]
+                 # ~ marks an article linked by its facts only (a translation), the weaker link
+                 " ".join(("~" if a in r["linked_by_facts"] else "") + str(a)
+                          for a in r["article_ids"])) for r in records]
         return render_table(rows, ("story", "newest", "members", "first", "sites", "articles"),
                             (8, 10, 7, 8, 40, 60))
 

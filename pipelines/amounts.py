@@ -309,8 +309,11 @@ def _english(m: re.Match[str], sentence: str) -> Amount | None:
     high = _en_number(num) * scale
     low = None
     if m["low"]:
-        low_scale = _EN_SCALE[m["lowscale"].lower()] if m["lowscale"] else scale
-        low = _en_number(m["low"]) * low_scale
+        low = _en_number(m["low"])
+        if m["lowscale"]:
+            low *= _EN_SCALE[m["lowscale"].lower()]
+        elif low * scale <= high:
+            low *= scale    # "1-1.5 billion": the low bound shares the scale; "500,000 to 1 million" not
     if re.fullmatch(r"(?:1[89]|20)\d\d", num) and not m["scale"] and not prefix:
         return None                      # "in 2024 yuan terms": a year, not an amount
     value = sentence[m.start():m.end()].strip()

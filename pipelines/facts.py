@@ -7,7 +7,7 @@ A failure to derive one article is logged and counted and never undoes or blocks
 storing of articles: the store calls ``derive_stored`` after its transaction committed.
 
 Cross-language links: a Chinese original and its English translation share no 5-grams, so
-an article that no text matched is linked, as the weaker kind ``facts``, to an article in
+an article outside any story is linked, as the weaker kind ``facts``, to an article in
 another language published within ``LINK_DAYS`` days that states the same money amount in
 the same currency (an amount of at least ``LINK_MIN_AMOUNT``, so a common fee or prize does
 not link unrelated news).
@@ -98,8 +98,8 @@ def derive_article(session: Session, article: Article) -> None:
     row.derived_at = utcnow()
     row.score = None
     session.flush()
-    if cluster(session, article, row) is None:
-        _link_by_facts(session, article, facts)
+    cluster(session, article, row)
+    _link_by_facts(session, article, facts)
 
 
 def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) -> None:
@@ -127,9 +127,17 @@ def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) ->
     if not shared:
         return
     other_id = max(shared, key=lambda a: (shared[a], -a))
-    if session.get(StoryArticle, other_id) is None:
+    other = session.get(StoryArticle, other_id)
+    me = session.get(StoryArticle, article.id)
+    if other is None or me is None:
         return
-    join(session, article.id, other_id, "facts", shared[other_id] / len(keys))
+    score = shared[other_id] / len(keys)
+    # Whichever of the two was stored first, the one outside a story joins the other's; two
+    # stories are never merged by this weaker link.
+    if me.story_id is None:
+        join(session, article.id, other_id, "facts", score)
+    elif other.story_id is None:
+        join(session, other_id, article.id, "facts", score)
 
 
 def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],

@@ -35,12 +35,16 @@ CN_LEFT_CUTS = (
     "举行", "出席", "代表", "作为", "成为", "并与", "以及", "推动", "依托", "牵头", "指导", "主办", "承办",
     "协办", "获得", "荣获", "入选", "认定", "授予", "走进", "调研", "考察", "参观", "会见", "拜访", "对接",
     "洽谈", "迎来", "入驻", "联手", "牵手", "共建", "中标", "收购", "持有", "表示", "介绍", "透露", "同时",
-    "设立", "建立", "组建", "全资", "旗下", "下属", "所属",
+    "设立", "建立", "组建", "新建", "打造", "筹建", "全资", "旗下", "下属", "所属",
     "一家", "多家", "两家", "这家", "拥有", "共有", "通过", "组织", "前往", "邀请", "吸引", "聚集", "集聚",
     "由", "与", "和", "及", "在", "是", "向", "对", "将", "把", "被", "等", "于", "据", "从", "让", "跟",
     "了", "的", "其", "即", "获", "给", "到", "年", "月", "日", "这", "该", "此", "各", "又", "也", "还",
     "就", "已", "曾", "位",
 )
+# After these verbs a name describes what is being created (共建技术转移中心, 设立研究院), not an
+# organisation that exists, unless it carries a company's legal ending.
+CN_CREATING = ("共建", "设立", "组建", "新建", "打造", "建立", "筹建")
+_LEGAL = re.compile(r"(?:有限公司|有限责任公司|\(有限合伙\))$")
 _CUT_RE = re.compile("|".join(re.escape(w) for w in sorted(CN_LEFT_CUTS, key=len, reverse=True)))
 # Generic heads that name no particular organisation on their own (公司, 该集团, 研究院).
 _GENERIC = re.compile(r"^(?:本|该|我|全|各|多|两|三|几|子|母|分|总|新|大|小|其|此|这|那)?"
@@ -51,8 +55,9 @@ _GENERIC_STEMS = frozenset({"联合", "研发", "重点", "创新", "工程", "�
                             "数据", "展示", "体验", "孵化", "结算", "营销", "总部", "区域", "全球",
                             "国家重点", "省重点", "企业", "合资", "国有", "民营", "上市"})
 _SUFFIX_RE = "|".join(re.escape(s) for s in sorted(CN_SUFFIXES, key=len, reverse=True))
-_CN_NAME = re.compile(rf"{_NAME_CHARS}{{2,40}}?(?:{_SUFFIX_RE})(?!(?:城区|地带|位置|任务|工作|环节|"
+_CN_NAME = re.compile(rf"{_NAME_CHARS}{{2,40}}?(?:{_SUFFIX_RE})(?!(?:城区|地带|位置|任务|工作|环节|债|"
                       r"思想|城市|区域|有限公司|股份有限公司|集团|公司|研究院|大学))")
+_PLACE_AFTER = re.compile(r"\([\u4e00-\u9fff]{2,4}\)")
 _ALIAS = re.compile(r"[(（]\s*(?:以下|下文)?简称[:：]?\s*[“\"'‘「『]?([^”\"'’」』)）]{2,20})[”\"'’」』]?"
                     r"\s*[)）]")
 
@@ -69,7 +74,7 @@ _EN_SUFFIX_RE = re.compile(r"\b(?:Co\.,?\s*Ltd\.?|Company Limited|Co\.|Ltd\.?|Li
                            r"Hospital|Association|Exchange|Foundation|College|Centre|Center|"
                            r"Chamber of Commerce|Alliance|Holdings|Committee|Branch|Sub-branch)(?![A-Za-z])")
 # Sentence openers and generic words that are capitalised but are no part of a name.
-_EN_LEADING = re.compile(r"^(?:(?:The|A|An|On|In|At|By|For|From|With|Recently|Yesterday|Today|"
+_EN_LEADING = re.compile(r"^(?:(?:[Tt]he|A|An|On|In|At|By|For|From|With|Recently|Yesterday|Today|"
                          r"Meanwhile|And|Also|Then|Since|After|Before|During|Under|As|Both|Its|"
                          r"This|That|These|Those|According to|Led by|Chairman of|President of|"
                          r"Director of|Head of|Dean of|Officials? from|Representatives? of|"
@@ -99,14 +104,15 @@ def normalise_name(name: str) -> str:
     return name
 
 
-def _cut_left(candidate: str) -> str:
-    """The name that ends ``candidate``: what follows the last word that no name would contain."""
+def _cut_left(candidate: str) -> tuple[str, str]:
+    """The name that ends ``candidate`` (what follows the last word no name would contain),
+    and that word."""
     suffix = re.search(rf"(?:{_SUFFIX_RE})$", candidate)
     stem_end = suffix.start() if suffix else len(candidate)
-    start = 0
+    start, word = 0, ""
     for m in _CUT_RE.finditer(candidate, 0, stem_end):
-        start = m.end()
-    return candidate[start:]
+        start, word = m.end(), m.group(0)
+    return candidate[start:], word
 
 
 def _chinese_names(text: str) -> list[tuple[int, int, str]]:
@@ -115,8 +121,11 @@ def _chinese_names(text: str) -> list[tuple[int, int, str]]:
     if len(plain) != len(text):
         plain = text
     for m in _CN_NAME.finditer(plain):
-        name = _cut_left(m.group(0)).lstrip("()&·")
+        name, cut = _cut_left(m.group(0))
+        name = name.lstrip("()&·")
         start = m.end() - len(name)
+        if cut in CN_CREATING and not _LEGAL.search(name):
+            continue
         if found and found[-1][1] == m.start() == start:
             # 中国科学院 + 深圳先进技术研究院 with nothing between: one institution in another.
             found[-1] = (found[-1][0], m.end(), found[-1][2] + name)
@@ -128,7 +137,10 @@ def _chinese_names(text: str) -> list[tuple[int, int, str]]:
             continue
         if re.match(r"[\d(]", name) or "某" in name or stem in _GENERIC_STEMS:
             continue   # 某科技公司 (a company the text does not name), 联合实验室
-        found.append((m.end() - len(name), m.end(), name))
+        # 香港科技大学（广州）: a place in brackets right after the name is part of it.
+        place = _PLACE_AFTER.match(plain, m.end())
+        end = place.end() if place else m.end()
+        found.append((m.end() - len(name), end, name + (place.group(0) if place else "")))
     return found
 
 

@@ -238,7 +238,7 @@ def list_facts(sessions: sessionmaker[Session], site: str | None = None,
 
 def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
                  limit: int = 0) -> list[dict[str, Any]]:
-    """Stories newest first: members linked by text, weaker members linked by facts, sites."""
+    """Stories newest first: every member, those linked only by facts (weaker), their sites."""
     query = select(Story).order_by(Story.newest_at.desc().nulls_last(), Story.id.desc())
     if since is not None:
         query = query.where(Story.newest_at >= since)
@@ -260,7 +260,7 @@ def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
         rows = members.get(story.id, [])
         records.append({
             "id": story.id,
-            "article_ids": [a for a, _, link in rows if link != "facts"],
+            "article_ids": [a for a, _, _ in rows],
             "linked_by_facts": [a for a, _, link in rows if link == "facts"],
             "sites": sorted({site for _, site, _ in rows}),
             "representative_id": story.representative_id,

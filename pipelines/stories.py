@@ -142,7 +142,11 @@ def join(session: Session, article_id: int, other_id: int, link: str, score: flo
         session.add(story)
         session.flush()
         other.story_id = story.id
-        other.link = "text" if link == "text" else "facts"
+        other.link = link
+    # "text" marks an article whose text matched another member; "facts" one linked only by
+    # facts. A text match makes both ends text members, whatever linked them before.
+    if link == "text":
+        other.link = "text"
     me.story_id = other.story_id
     me.link = link
     me.score = score
