@@ -134,8 +134,8 @@ def publish(server: FixtureServer) -> dict[str, str]:
         title, paras = STORIES[key]
         zone.append(Page(f"/zone/content/post_{1001 + n}.html", title, f"2024-11-{18 + 2 * n:02d} 10:00",
                          [*paras, BOILERPLATE], ["文/宋雪梅 图/杨帆", "编辑：苏芳"], "本网"))
-    battery_title, battery = STORIES["battery"]
-    chip_title, chip = STORIES["chip"]
+    battery = STORIES["battery"][1]
+    chip = STORIES["chip"][1]
     media = [
         # Reprinted with a new title and lead, a sentence added and the last paragraph cut.
         Page("/media/a/202411/18/AP0001.html", "总投资约16亿元！珠海冠宇新项目在高新区开工",
