@@ -26,7 +26,8 @@ LEAD_SENTENCES = 3
 EVENT_WORDS: dict[str, tuple[str, ...]] = {
     "signing": ("签约", "签署", "签订", "签下", r"\bsign(?:ed|s|ing)?\b", r"\bagreements?\b"),
     # 召开工作会议, 公开工作 contain 开工 but are no groundbreaking.
-    "groundbreaking": ("(?<![召公展])开工(?!作)", "奠基", "动工", "破土", r"\bground-?breaking\b", r"\bbr(?:oke|eak)s? ground\b",
+    "groundbreaking": ("(?<![召公展])开工(?!作)", "奠基", "动工", "破土", r"\bground-?breaking\b",
+                       r"\bbr(?:oke|eak)s? ground\b",
                        r"\bconstruction (?:started|began|starts|kicked off)\b",
                        r"\bstart(?:ed|s)? construction\b"),
     "production": ("投产", "竣工", "建成投用", "投入使用", "正式运营", "封顶", "下线",

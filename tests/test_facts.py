@@ -171,8 +171,9 @@ def test_facts_rebuild_derives_the_whole_archive_and_the_table_shows_them(tmp_pa
     code, out = run("facts", "--db", db, "--format", "csv")
     assert out.splitlines()[0] == "article_id,kind,value,amount,amount_high,currency,approximate,sentence"
     code, table = run("facts", "--db", db)
-    assert "珠海华发集团有限公司" in table and "350000000" in table
+    assert code == 0 and "珠海华发集团有限公司" in table and "350000000" in table
     code, out = run("articles", "--db", db, "--min-amount", "1e8", "--format", "jsonl")
+    assert code == 0
     assert [json.loads(line)["url"] for line in out.splitlines()] == ["http://a.cn/p/1.html"]
 
 
