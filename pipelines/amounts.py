@@ -216,17 +216,25 @@ def find_amounts(text: str) -> list[Amount]:
     return found
 
 
+# A sentence without any of these holds no amount: most sentences are skipped after one scan.
+_CN_HINT = re.compile(r"[元万亿]|美金|港币")
+_EN_HINT = re.compile(r"[$€£¥]|yuan|rmb|renminbi|dollar|euro|yen|pound|pataca|cny|usd|eur|hkd|mop|jpy|gbp",
+                      re.IGNORECASE)
+
+
 def _amounts_in(sentence: str) -> list[Amount]:
     text = sentence.translate(_WIDE)
     spans: list[tuple[int, int, Amount]] = []
-    for m in _CN_AMOUNT.finditer(text):
-        amount = _chinese(m, text, sentence)
-        if amount is not None:
-            spans.append((m.start(), m.end(), amount))
-    for m in _EN_AMOUNT.finditer(text):
-        amount = _english(m, sentence)
-        if amount is not None:
-            spans.append((m.start(), m.end(), amount))
+    if _CN_HINT.search(text):
+        for m in _CN_AMOUNT.finditer(text):
+            amount = _chinese(m, text, sentence)
+            if amount is not None:
+                spans.append((m.start(), m.end(), amount))
+    if _EN_HINT.search(text):
+        for m in _EN_AMOUNT.finditer(text):
+            english = _english(m, sentence)
+            if english is not None:
+                spans.append((m.start(), m.end(), english))
     # Where readings overlap the longer one wins (人民币16亿元 over 16亿元).
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     kept: list[tuple[int, int, Amount]] = []

@@ -84,18 +84,30 @@ BODY_HITS = 2
 
 
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern over the lower-cased text: Latin keywords as whole words, Chinese as substrings.
+
+    Upper-case acronyms (AI, EDA) are matched as written, marked by a guard that the lower-cased
+    text cannot hold, so ``said`` never counts as AI: they are looked for in the original text.
+    """
     parts = []
     for w in sorted(words, key=len, reverse=True):
+        if w.isupper() and w.isascii():
+            continue
         if re.fullmatch(r"[A-Za-z0-9 \-]+", w):
-            # Latin keywords as whole words; the short upper-case ones (AI, EDA, 5G) as written.
-            flags = "" if w.isupper() or any(c.isdigit() for c in w) else "(?i:"
-            parts.append(rf"(?<![A-Za-z]){flags}{re.escape(w)}{')' if flags else ''}(?![A-Za-z])")
+            parts.append(rf"(?<![a-z]){re.escape(w.lower())}(?![a-z])")
         else:
-            parts.append(re.escape(w))
+            parts.append(re.escape(w.lower()))
     return re.compile("|".join(parts))
 
 
-_PATTERNS = {i.key: _pattern(i.keywords) for i in TAXONOMY}
+def _acronyms(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    found = [w for w in words if w.isupper() and w.isascii()]
+    if not found:
+        return None
+    return re.compile("|".join(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])" for w in found))
+
+
+_PATTERNS = {i.key: (_pattern(i.keywords), _acronyms(i.keywords)) for i in TAXONOMY}
 
 
 def resolve_industry(name: str) -> str | None:
@@ -113,8 +125,11 @@ def resolve_industry(name: str) -> str | None:
 def find_industries(title: str, body: str) -> list[str]:
     """Keys of the industries an article is about, in taxonomy order."""
     found = []
+    lower_title, lower_body = title.lower(), body.lower()
     for industry in TAXONOMY:
-        pattern = _PATTERNS[industry.key]
-        if pattern.search(title) or len(pattern.findall(body)) >= BODY_HITS:
+        words, acronyms = _PATTERNS[industry.key]
+        in_title = bool(words.search(lower_title) or (acronyms and acronyms.search(title)))
+        hits = len(words.findall(lower_body)) + (len(acronyms.findall(body)) if acronyms else 0)
+        if in_title or hits >= BODY_HITS:
             found.append(industry.key)
     return found

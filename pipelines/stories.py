@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -68,8 +69,20 @@ def shingles(body: str) -> set[str]:
     return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
 
 
+def _crc32(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
+# The permutations depend only on the seed: drawn once, not for every article.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
+_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+
+
 def signature(grams: Iterable[str]) -> MinHash:
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED)
+    """The MinHash of a set of 5-grams; CRC-32 hashes them (stable across processes, and a
+    fraction of SHA-1's cost; the permutations spread its values)."""
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, permutations=_PERMUTATIONS,
+                     scheme=_SCHEME)
     sketch.update_batch([g.encode("utf-8") for g in grams])
     return sketch
 
