@@ -22,7 +22,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.amounts import find_amounts
@@ -74,13 +74,12 @@ def read_facts(title: str, body: str) -> list[Fact]:
     return facts
 
 
-def _row(article_id: int, fact: Fact) -> ArticleFact:
-    return ArticleFact(
-        article_id=article_id, kind=fact.kind, value=fact.value,
-        amount=None if fact.amount is None else str(fact.amount),
-        amount_high=None if fact.amount_high is None else str(fact.amount_high),
-        amount_key=None if fact.amount is None else amount_key(fact.amount),
-        currency=fact.currency, approximate=fact.approximate, sentence=fact.sentence)
+def _row(article_id: int, fact: Fact) -> dict[str, object]:
+    return {"article_id": article_id, "kind": fact.kind, "value": fact.value,
+            "amount": None if fact.amount is None else str(fact.amount),
+            "amount_high": None if fact.amount_high is None else str(fact.amount_high),
+            "amount_key": None if fact.amount is None else amount_key(fact.amount),
+            "currency": fact.currency, "approximate": fact.approximate, "sentence": fact.sentence}
 
 
 def derive_article(session: Session, article: Article) -> None:
@@ -88,7 +87,8 @@ def derive_article(session: Session, article: Article) -> None:
     session.execute(delete(ArticleFact).where(ArticleFact.article_id == article.id))
     leave_story(session, article.id)
     facts = read_facts(article.title, article.body_text)
-    session.add_all(_row(article.id, f) for f in facts)
+    if facts:
+        session.execute(insert(ArticleFact), [_row(article.id, f) for f in facts])
     row = session.get(StoryArticle, article.id)
     if row is None:
         row = StoryArticle(article_id=article.id, content_hash=article.content_hash,

@@ -32,7 +32,7 @@ from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipelines.models import Article, Story, StoryArticle, StoryBand, utcnow
@@ -195,8 +195,8 @@ def cluster(session: Session, article: Article, row: StoryArticle) -> int | None
             score = _similarity(values, _decode(sig))
             if score >= THRESHOLD and (best is None or (score, -other_id) > (best[0], -best[1])):
                 best = (score, other_id)
-    session.add_all(StoryBand(key=k, article_id=article.id) for k in keys)
-    session.flush()
+    # Core executemany: 32 rows an article, no identities needed back (the ORM costs 10x more).
+    session.execute(insert(StoryBand), [{"key": k, "article_id": article.id} for k in keys])
     if best is None:
         return None
     return join(session, article.id, best[1], "text", best[0])
