@@ -73,6 +73,9 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
         details["lists"] = lists
     if stats.get("articles/no_date"):
         details["no_date"] = int(stats["articles/no_date"])
+    facts = _by_prefix(stats, "facts/")   # articles whose facts and story were derived, or failed
+    if facts:
+        details["facts"] = facts
     return details
 
 

@@ -121,6 +121,9 @@ def test_republished_stories_are_one_story_each_and_boilerplate_merges_nothing(c
     for alone in ("zone-forum", "zone-park", "media-own"):
         assert ids[alone] not in clustered
 
+    runs = crawl.json("runs")
+    assert sum(r["details"]["facts"]["derived"] for r in runs) == 8  # type: ignore[index]
+
     code, table = crawl.run("stories")
     assert code == 0 and "zone" in table and f"~{ids['en-battery']}" in table
 
