@@ -164,21 +164,33 @@ def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],
 
 
 def _derive_ids(sessions: sessionmaker[Session], ids: Sequence[int], stats: Stats | None,
-                progress: Callable[[int], None] | None = None) -> int:
+                progress: Callable[[int], None] | None = None, chunk: int = 50) -> int:
+    """Derive ``ids`` in transactions of ``chunk`` articles, each article in a savepoint of its
+    own: one failing article is rolled back alone, one commit serves the rest."""
     done = 0
-    for n, article_id in enumerate(ids, start=1):
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        derived = 0
         try:
             with sessions.begin() as session:
-                article = session.get(Article, article_id)
-                if article is not None:
-                    derive_article(session, article)
-                    done += 1
+                for article_id in part:
+                    try:
+                        with session.begin_nested():
+                            article = session.get(Article, article_id)
+                            if article is not None:
+                                derive_article(session, article)
+                                derived += 1
+                    except Exception:
+                        logger.exception("facts: article %s could not be derived", article_id)
+                        if stats is not None:
+                            stats.inc_value("facts/failed")
+            done += derived
         except Exception:
-            logger.exception("facts: article %s could not be derived", article_id)
+            logger.exception("facts: %d articles could not be derived", len(part))
             if stats is not None:
-                stats.inc_value("facts/failed")
+                stats.inc_value("facts/failed", derived)
         if progress is not None:
-            progress(n)
+            progress(start + len(part))
     if stats is not None and done:
         stats.inc_value("facts/derived", done)
     return done
