@@ -14,6 +14,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -257,7 +258,8 @@ def cmd_articles(args: argparse.Namespace) -> int:
         until += timedelta(days=1)  # --until 2025-01-31 includes that whole day
     query = (args.query or "").strip() or None
     flt = ArticleFilter(query=query, site=args.site, since=since, until=until,
-                        section=args.section, author=args.author, tag=args.tag, limit=args.limit)
+                        section=args.section, author=args.author, tag=args.tag, limit=args.limit,
+                        **_fact_filters(args))
     sessions = _existing_database(args)
     snippets: list[Any] = []
     if query:
@@ -293,6 +295,34 @@ def cmd_articles(args: argparse.Namespace) -> int:
         else:
             showing(len(records), count_articles(sessions, flt), args.format)
     return 0
+
+
+def _fact_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``articles`` options on facts, checked: an unknown industry or event is a usage error."""
+    from pipelines.events import EVENT_WORDS
+    from pipelines.industries import TAXONOMY, resolve_industry
+
+    industry = None
+    if args.industry:
+        industry = resolve_industry(args.industry)
+        if industry is None:
+            raise UsageError(f"unknown industry {args.industry!r} (known: "
+                             f"{', '.join(i.key for i in TAXONOMY)})")
+    if args.event and args.event not in EVENT_WORDS:
+        raise UsageError(f"unknown event {args.event!r} (known: {', '.join(EVENT_WORDS)})")
+    return {"industry": industry, "min_amount": args.min_amount, "org": args.org or None,
+            "event": args.event, "unique": args.unique}
+
+
+def amount_arg(value: str) -> Decimal:
+    try:
+        amount = Decimal(value.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an amount (e.g. 1e9 or 500000000)") \
+            from None
+    if not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an amount of money")
+    return amount
 
 
 def cmd_article(args: argparse.Namespace) -> int:
@@ -703,6 +733,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    from pipelines.facts import rebuild
+    from pipelines.queries import list_facts
+
+    sessions = _existing_database(args)
+    if args.rebuild:
+        derived = rebuild(sessions, site=args.site,
+                          progress=lambda n: print(f"\r{n} articles", end="", file=sys.stderr)
+                          if n % 100 == 0 else None)
+        print(f"\rfacts and stories derived again for {derived} articles", file=sys.stderr)
+        return 0
+    since = parse_day(args.since) if args.since else None
+    records = list_facts(sessions, site=args.site, since=since, kinds=tuple(args.kind or ()),
+                         limit=args.limit)
+
+    def table() -> str:
+        rows = [(r["article_id"], r["kind"], r["value"], r["amount"] or "", r["currency"] or "",
+                 "~" if r["approximate"] else "") for r in records]
+        return render_table(rows, ("article", "kind", "value", "amount", "cur", "≈"),
+                            (8, 12, 50, 22, 4, 2))
+
+    emit(records, args.format, table)
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from pipelines.queries import list_stories
+
+    since = parse_day(args.since) if args.since else None
+    records = list_stories(_existing_database(args), since=since, limit=args.limit)
+
+    def table() -> str:
+        rows = [(r["id"], (r["newest_at"] or "")[:10], len(r["article_ids"]),
+                 r["representative_id"], ", ".join(r["sites"]),
+                 # ~ marks an article linked by its facts only (a translation), the weaker link
+                 " ".join(("~" if a in r["linked_by_facts"] else "") + str(a)
+                          for a in r["article_ids"])) for r in records]
+        return render_table(rows, ("story", "newest", "members", "first", "sites", "articles"),
+                            (8, 10, 7, 8, 40, 60))
+
+    emit(records, args.format, table)
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -751,6 +825,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=non_negative, default=20, metavar="N",
                    help="at most N articles (default 20; 0 = all)")
     p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+    p.add_argument("--industry", metavar="NAME",
+                   help="about this industry (a key such as semiconductors, or its label)")
+    p.add_argument("--min-amount", type=amount_arg, metavar="AMOUNT",
+                   help="stating a money amount of at least this (any currency), e.g. 1e9")
+    p.add_argument("--org", metavar="NAME", help="naming an organisation whose name contains this")
+    p.add_argument("--event", metavar="KIND",
+                   help="reporting this event: signing, groundbreaking, production, settlement, "
+                        "policy, funding, award")
+    p.add_argument("--unique", action="store_true",
+                   help="one article per story (the earliest original)")
     p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("article", parents=[common], help="one article in full")
@@ -812,6 +896,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("facts", parents=[common],
+                       help="amounts, organisations, industries and events read from the articles")
+    p.add_argument("--site", metavar="KEY", help="only this site")
+    p.add_argument("--since", metavar="DATE", help="of articles published on or after (YYYY-MM-DD)")
+    p.add_argument("--kind", action="append", choices=("amount", "organisation", "industry", "event"),
+                   help="only facts of this kind (repeatable)")
+    p.add_argument("--limit", type=non_negative, default=0, metavar="N",
+                   help="at most N facts (default 0 = all)")
+    p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+    p.add_argument("--rebuild", action="store_true",
+                   help="derive the facts and stories of every stored article again")
+    p.set_defaults(func=cmd_facts)
+
+    p = sub.add_parser("stories", parents=[common],
+                       help="articles that tell the same story, grouped; newest first")
+    p.add_argument("--since", metavar="DATE", help="with an article published on or after")
+    p.add_argument("--limit", type=non_negative, default=20, metavar="N",
+                   help="at most N stories (default 20; 0 = all)")
+    p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+    p.set_defaults(func=cmd_stories)
     return parser
 
 

@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -174,3 +176,79 @@ class SiteHealth(Base):
     changed_at: Mapped[datetime]
     notified_state: Mapped[str | None] = mapped_column(String(16))
     notified_at: Mapped[datetime | None]
+
+
+# ---------------------------------------------------------------- facts and stories
+
+class ArticleFact(Base):
+    """One fact read from an article: an amount, an organisation, an industry or an event kind.
+
+    Amounts are kept exact as decimal strings; ``amount_key`` is the same number zero-padded
+    (20 whole digits, 6 decimals), so comparing keys as text compares amounts, exactly, on
+    SQLite (which has no exact decimal type) and PostgreSQL alike.
+    """
+
+    __tablename__ = "article_facts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    amount: Mapped[str | None] = mapped_column(String(48))
+    amount_high: Mapped[str | None] = mapped_column(String(48))
+    amount_key: Mapped[str | None] = mapped_column(String(32))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    approximate: Mapped[bool | None]
+    sentence: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_article_facts_article", "article_id"),
+        Index("ix_article_facts_kind_value", "kind", "value"),
+        Index("ix_article_facts_amount", "amount_key", "currency"),
+    )
+
+
+class Story(Base):
+    """Articles telling the same story; the representative is the earliest original."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    representative_id: Mapped[int] = mapped_column(Integer)
+    newest_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_stories_newest", "newest_at"),)
+
+
+class StoryArticle(Base):
+    """Where an article stands in the stories: its story (if any), how it is linked, and the
+    MinHash signature and content hash its facts and bands were derived from."""
+
+    __tablename__ = "story_articles"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    link: Mapped[str | None] = mapped_column(String(8))       # "text" or "facts"
+    score: Mapped[float | None] = mapped_column(Float)
+    signature: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    derived_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_story_articles_story", "story_id"),)
+
+
+class StoryBand(Base):
+    """One LSH band of an article's MinHash: articles sharing a key are candidates for one story."""
+
+    __tablename__ = "story_bands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        Index("ix_story_bands_key", "key"),
+        Index("ix_story_bands_article", "article_id"),
+    )

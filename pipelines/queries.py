@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,8 @@ from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, not_, o
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
-from pipelines.models import Article, ArticleVersion, CrawlRun
+from pipelines.facts import amount_key
+from pipelines.models import Article, ArticleFact, ArticleVersion, CrawlRun, Story, StoryArticle
 from pipelines.search import (
     NEWEST_FIRST,
     Hit,
@@ -49,6 +51,11 @@ class ArticleFilter:
     author: str | None = None
     tag: str | None = None
     limit: int = 20          # 0 means all
+    industry: str | None = None          # a key of pipelines.industries.TAXONOMY
+    min_amount: Decimal | None = None    # states an amount (or a range reaching) at least this
+    org: str | None = None               # names an organisation whose name contains this
+    event: str | None = None             # reports this event kind (pipelines.events)
+    unique: bool = False                 # one article per story: its representative
 
 
 def known_article_urls(database_url: str, site: str) -> set[str]:
@@ -77,6 +84,7 @@ def _scope(f: ArticleFilter) -> Scope:
                               _json_contains(Article.responsible_editors, f.author)))
     if f.tag:
         conditions.append(_json_contains(Article.tags, f.tag))
+    conditions += _fact_conditions(f)
     return Scope(f.site or None, f.since, f.until, tuple(conditions))
 
 
@@ -460,3 +468,86 @@ def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[Crawl
                                     .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
                                     .limit(limit)))
     return runs[::-1]
+
+
+# ---------------------------------------------------------------- facts and stories
+
+FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency", "approximate",
+               "sentence")
+FACT_KINDS = ("amount", "organisation", "industry", "event")
+
+
+def _fact_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
+    """The filters on what was read from the articles (see pipelines.facts)."""
+    conditions: list[ColumnElement[bool]] = []
+
+    def having(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+        return Article.id.in_(select(ArticleFact.article_id).where(*where))
+
+    if f.industry:
+        conditions.append(having(ArticleFact.kind == "industry", ArticleFact.value == f.industry))
+    if f.event:
+        conditions.append(having(ArticleFact.kind == "event", ArticleFact.value == f.event))
+    if f.org:
+        conditions.append(having(ArticleFact.kind == "organisation",
+                                 ArticleFact.value.contains(f.org, autoescape=True)))
+    if f.min_amount is not None:
+        key = amount_key(f.min_amount)
+        conditions.append(having(ArticleFact.kind == "amount", ArticleFact.amount_key >= key))
+    if f.unique:
+        conditions.append(Article.id.not_in(
+            select(StoryArticle.article_id).join(Story, Story.id == StoryArticle.story_id)
+            .where(StoryArticle.article_id != Story.representative_id)))
+    return conditions
+
+
+def list_facts(sessions: sessionmaker[Session], site: str | None = None,
+               since: datetime | None = None, kinds: tuple[str, ...] = (),
+               limit: int = 0) -> list[dict[str, Any]]:
+    """One record per fact, newest articles first, in the order the article states them."""
+    query = (select(ArticleFact).join(Article, Article.id == ArticleFact.article_id)
+             .order_by(*NEWEST_FIRST, ArticleFact.id))
+    if site:
+        query = query.where(Article.site == site)
+    if since is not None:
+        query = query.where(Article.published_at >= since)
+    if kinds:
+        query = query.where(ArticleFact.kind.in_(kinds))
+    if limit:
+        query = query.limit(limit)
+    with sessions() as session:
+        return [{name: getattr(fact, name) for name in FACT_FIELDS}
+                for fact in session.scalars(query)]
+
+
+def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
+                 limit: int = 0) -> list[dict[str, Any]]:
+    """Stories newest first: every member, those linked only by facts (weaker), their sites."""
+    query = select(Story).order_by(Story.newest_at.desc().nulls_last(), Story.id.desc())
+    if since is not None:
+        query = query.where(Story.newest_at >= since)
+    if limit:
+        query = query.limit(limit)
+    with sessions() as session:
+        stories = list(session.scalars(query))
+        members: dict[int, list[tuple[int, str, str | None]]] = {}
+        ids = [s.id for s in stories]
+        for start in range(0, len(ids), 1000):
+            for story_id, article_id, site, link in session.execute(
+                    select(StoryArticle.story_id, Article.id, Article.site, StoryArticle.link)
+                    .join(Article, Article.id == StoryArticle.article_id)
+                    .where(StoryArticle.story_id.in_(ids[start:start + 1000]))
+                    .order_by(Article.id)):
+                members.setdefault(story_id or 0, []).append((article_id, site, link))
+    records: list[dict[str, Any]] = []
+    for story in stories:
+        rows = members.get(story.id, [])
+        records.append({
+            "id": story.id,
+            "article_ids": [a for a, _, _ in rows],
+            "linked_by_facts": [a for a, _, link in rows if link == "facts"],
+            "sites": sorted({site for _, site, _ in rows}),
+            "representative_id": story.representative_id,
+            "newest_at": iso(story.newest_at),
+        })
+    return records

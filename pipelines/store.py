@@ -24,6 +24,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import error_line, open_database
+from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
@@ -234,6 +235,7 @@ class StorePipeline:
         assert self.sessions is not None
         with self.sessions.begin() as session:
             counts = save_articles(session, batch)
+        derive_stored(self.sessions, [r.url for r in batch], self.stats)
         for kind, n in counts.items():
             if n:
                 self.stats.inc_value(f"articles/{kind}", n)

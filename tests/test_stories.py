@@ -1,0 +1,164 @@
+"""Stories and facts after a real crawl of three sites that republish each other.
+
+The zone's stories reprinted by the media group (new title, an added sentence, a cut
+paragraph, other furniture and credits) are one story with the zone's article as its
+representative; stories that share only the zone's boilerplate paragraph stay apart; the
+English translation is linked to its original by the amount they both state, as the weaker
+kind of link. The same answers come from SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cli import main
+from tests.conftest import PG_ENV, write_site, zonenews
+from tests.siteserver import FixtureServer
+from tests.storysites import publish
+
+SITE_EXTRA = "obey_robots = false\ndelay = 0\n"
+
+
+class Crawl:
+    def __init__(self, db: str, sites: Path, paths: dict[str, str]) -> None:
+        self.db, self.sites, self.paths = db, sites, paths
+        self.ids: dict[str, int] = {}
+        for rec in self.json("articles", "--limit", "0"):
+            for name, path in paths.items():
+                if str(rec["url"]).endswith(path):
+                    self.ids[name] = int(rec["id"])  # type: ignore[call-overload]
+
+    def run(self, *args: str) -> tuple[int, str]:
+        """The command as a user runs it, in this process: read commands start no reactor."""
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main([*args, "--db", self.db, "--sites", str(self.sites)])
+        return code, out.getvalue()
+
+    def json(self, *args: str) -> list[dict[str, object]]:
+        code, out = self.run(*args, "--format", "json")
+        assert code == 0
+        return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
+    tmp = tmp_path_factory.mktemp("stories")
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            db = f"sqlite:///{tmp / 'z.db'}"
+        else:
+            db = stack.enter_context(pg_schema())
+        server = stack.enter_context(FixtureServer())
+        paths = publish(server)
+        sites = tmp / "sites"
+        write_site(sites, "zone", [server.url("/zone/index.html")], r"/zone/content/post_\d+\.html$",
+                   SITE_EXTRA)
+        write_site(sites, "media", [server.url("/media/index.html")], r"/media/a/\d+/\d+/AP\d+\.html$",
+                   SITE_EXTRA)
+        write_site(sites, "en", [server.url("/en/index.html")], r"/en/content/.+\.htm$",
+                   SITE_EXTRA + 'language = "en"\n')
+        # The three sites side by side in one crawl: which article is stored first is not known,
+        # and the stories must not depend on it.
+        proc = zonenews("crawl", "zone", "media", "en", db=db, sites=sites)
+        assert proc.returncode == 0, proc.stderr
+        yield Crawl(db, sites, paths)
+
+
+@contextlib.contextmanager
+def pg_schema() -> Iterator[str]:
+    """A schema of its own in the PostgreSQL of ZONENEWS_TEST_PG, for the whole module."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL: {PG_ENV} is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(base)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as exc:
+        pytest.skip(f"PostgreSQL at {PG_ENV} does not answer: {str(exc.orig).splitlines()[0]}")
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        from pipelines.db import _ready
+
+        _ready.clear()
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.mark.slow
+def test_republished_stories_are_one_story_each_and_boilerplate_merges_nothing(crawl: Crawl) -> None:
+    ids = crawl.ids
+    assert len(ids) == 8, ids
+    stories = crawl.json("stories")
+    by_members = {frozenset(s["article_ids"]): s for s in stories}  # type: ignore[arg-type]
+    battery = by_members[frozenset({ids["zone-battery"], ids["media-battery"], ids["en-battery"]})]
+    chip = by_members[frozenset({ids["zone-chip"], ids["media-chip"]})]
+    assert len(stories) == 2
+    # The earliest original represents the story, whichever site was crawled first.
+    assert battery["representative_id"] == ids["zone-battery"]
+    assert chip["representative_id"] == ids["zone-chip"]
+    assert battery["sites"] == ["en", "media", "zone"]
+    # The translation shares no text with its original: it is linked by the amount, weaker.
+    assert battery["linked_by_facts"] == [ids["en-battery"]]
+    assert chip["linked_by_facts"] == []
+    # Newest first.
+    assert [s["id"] for s in stories] == [chip["id"], battery["id"]]
+    clustered = {i for s in stories for i in s["article_ids"]}  # type: ignore[attr-defined]
+    for alone in ("zone-forum", "zone-park", "media-own"):
+        assert ids[alone] not in clustered
+
+    runs = crawl.json("runs")
+    assert sum(r["details"]["facts"]["derived"] for r in runs) == 8  # type: ignore[index]
+
+    code, table = crawl.run("stories")
+    assert code == 0 and "zone" in table and f"~{ids['en-battery']}" in table
+
+    unique = {r["id"] for r in crawl.json("articles", "--unique", "--limit", "0")}
+    assert unique == {ids[n] for n in ("zone-battery", "zone-chip", "zone-forum", "zone-park",
+                                       "media-own")}
+
+
+@pytest.mark.slow
+def test_facts_of_the_crawled_articles_and_the_article_filters(crawl: Crawl) -> None:
+    ids = crawl.ids
+    facts = crawl.json("facts", "--site", "zone", "--kind", "amount")
+    battery = [f for f in facts if f["article_id"] == ids["zone-battery"]]
+    assert {(f["amount"], f["currency"], f["approximate"]) for f in battery} == {
+        ("1600000000", "CNY", True), ("3000000000", "CNY", False)}
+    assert all(f["kind"] == "amount" for f in facts)
+    assert "该项目总投资约16亿元" in next(f["sentence"] for f in battery  # type: ignore[operator]
+                                       if f["amount"] == "1600000000")
+
+    en = crawl.json("facts", "--site", "en")
+    assert ("amount", "1600000000", "CNY") in {(f["kind"], f["amount"], f["currency"]) for f in en}
+    assert ("organisation", "Zhuhai CosMX Battery Co., Ltd") in {(f["kind"], f["value"]) for f in en}
+
+    orgs = {f["value"] for f in crawl.json("facts", "--kind", "organisation")}
+    assert {"珠海冠宇电池股份有限公司", "珠海越亚半导体股份有限公司", "珠海高新区管委会"} <= orgs
+
+    def found(*args: str) -> set[int]:
+        return {int(str(r["id"])) for r in crawl.json("articles", "--limit", "0", *args)}
+
+    assert found("--min-amount", "3e9") == {ids["zone-battery"], ids["media-battery"],
+                                            ids["en-battery"], ids["zone-chip"], ids["media-chip"]}
+    assert found("--min-amount", "3.5e9") == {ids["zone-chip"], ids["media-chip"]}
+    assert found("--org", "越亚") == {ids["zone-chip"], ids["media-chip"]}
+    assert found("--industry", "semiconductors") >= {ids["zone-chip"], ids["media-chip"]}
+    assert ids["zone-forum"] not in found("--industry", "semiconductors")
+    assert found("--event", "groundbreaking") == {ids["zone-battery"], ids["media-battery"],
+                                                  ids["en-battery"]}
+    assert found("--event", "signing", "--org", "越亚", "--unique") == {ids["zone-chip"]}
