@@ -3,6 +3,7 @@ fixture sites served on 127.0.0.1, and the zonenews command run as a user runs i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -26,8 +27,8 @@ def _pg_base_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
+@contextlib.contextmanager
+def pg_schema() -> Iterator[str]:
     """A fresh schema in the PostgreSQL named by ZONENEWS_TEST_PG, dropped afterwards."""
     import sqlalchemy as sa
 
@@ -52,6 +53,12 @@ def pg_url() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,16 +12,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from cli import main
-from tests.conftest import PG_ENV, write_site, zonenews
+from tests.conftest import pg_schema, write_site, zonenews
 from tests.siteserver import FixtureServer
 from tests.storysites import publish
 
@@ -72,31 +69,6 @@ def crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         proc = zonenews("crawl", "zone", "media", "en", db=db, sites=sites)
         assert proc.returncode == 0, proc.stderr
         yield Crawl(db, sites, paths)
-
-
-@contextlib.contextmanager
-def pg_schema() -> Iterator[str]:
-    """A schema of its own in the PostgreSQL of ZONENEWS_TEST_PG, for the whole module."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"PostgreSQL: {PG_ENV} is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(base)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL at {PG_ENV} does not answer: {str(exc.orig).splitlines()[0]}")
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        from pipelines.db import _ready
-
-        _ready.clear()
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.mark.slow
