@@ -197,22 +197,24 @@ def _existing_database(args: argparse.Namespace) -> Any:
     return open_database(args.db)
 
 
+def _require_known(catalog: Any, keys: Sequence[str], where: str = "") -> None:
+    """A site key nobody configured is a usage error that lists the keys there are."""
+    unknown = [k for k in keys if k not in catalog.sites]
+    if unknown:
+        raise UsageError(f"unknown site {unknown[0]!r}{where} (known: "
+                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from scrapers.runner import crawl_sites
 
     catalog = _catalog(args)
     if args.site:
-        unknown = [k for k in args.site if k not in catalog.sites]
-        if unknown:
-            raise UsageError(f"unknown site {unknown[0]!r} (known: "
-                             f"{', '.join(sorted(catalog.sites)) or 'none'})")
+        _require_known(catalog, args.site)
         sites = [catalog.sites[k] for k in dict.fromkeys(args.site)]
     else:
         sites = [s for s in catalog.sites.values() if s.schedule is None or s.schedule.enabled]
-    unknown = [k for k in args.exclude if k not in catalog.sites]
-    if unknown:
-        raise UsageError(f"unknown site {unknown[0]!r} in --exclude (known: "
-                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    _require_known(catalog, args.exclude, " in --exclude")
     sites = [s for s in sites if s.key not in args.exclude]
     if not sites:
         print("zonenews: no site to crawl", file=sys.stderr)
@@ -508,10 +510,7 @@ def _health(args: argparse.Namespace, catalog: Any, keys: Sequence[str]) -> dict
 
 def cmd_health(args: argparse.Namespace) -> int:
     catalog = _catalog(args)
-    unknown = [k for k in args.site if k not in catalog.sites]
-    if unknown:
-        raise UsageError(f"unknown site {unknown[0]!r} (known: "
-                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    _require_known(catalog, args.site)
     keys = list(dict.fromkeys(args.site)) or sorted(catalog.sites)
     records = [h.as_dict() for h in _health(args, catalog, keys).values()]
 
@@ -530,10 +529,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from scrapers.single_page import reread_record
 
     catalog = _catalog(args)
-    unknown = [k for k in args.site if k not in catalog.sites]
-    if unknown:
-        raise UsageError(f"unknown site {unknown[0]!r} (known: "
-                         f"{', '.join(sorted(catalog.sites)) or 'none'})")
+    _require_known(catalog, args.site)
     since = parse_day(args.since) if args.since else None
 
     def read(copy: RawCopy, url: str, key: str) -> ArticleRecord | None:
