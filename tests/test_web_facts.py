@@ -101,6 +101,7 @@ def test_fact_filters_answer_the_records_of_the_command_line(
         assert answer.status_code == 200, answer.text
         want = cli_json(db, folder, capsys, "--limit", "100", *cli_args)
         assert answer.json() == want, params
+        assert isinstance(want, list)
         sizes.append(len(want))
     # Each filter keeps some articles and drops others; unique keeps one of the two copies.
     assert all(0 < n < 49 for n in sizes), sizes
