@@ -14,7 +14,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,21 +67,12 @@ def render_table(rows: Sequence[Sequence[Any]], headers: Sequence[str],
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines() if line.strip())
 
 
-def csv_value(value: Any) -> Any:
-    """A list as its items joined with "; " (a spreadsheet shows names, not JSON); a table
-    (run details, an image with its caption) as JSON."""
-    if isinstance(value, list):
-        return "; ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                         for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
 def emit(records: list[dict[str, Any]], fmt: str, table: Callable[[], str],
          fields: Sequence[str] = ()) -> None:
     """Records as json, jsonl, csv or a table. CSV starts with a UTF-8 byte-order mark (Excel
     reads Chinese right only with it) and always has its header, even with no rows."""
+    from pipelines.queries import csv_value
+
     out = sys.stdout
     if fmt == "json":
         json.dump(records, out, ensure_ascii=False, indent=2, default=str)
@@ -301,30 +292,21 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 def _fact_filters(args: argparse.Namespace) -> dict[str, Any]:
     """The ``articles`` options on facts, checked: an unknown industry or event is a usage error."""
-    from pipelines.events import EVENT_WORDS
-    from pipelines.industries import TAXONOMY, resolve_industry
+    from pipelines.queries import BadFilter, fact_filters
 
-    industry = None
-    if args.industry:
-        industry = resolve_industry(args.industry)
-        if industry is None:
-            raise UsageError(f"unknown industry {args.industry!r} (known: "
-                             f"{', '.join(i.key for i in TAXONOMY)})")
-    if args.event and args.event not in EVENT_WORDS:
-        raise UsageError(f"unknown event {args.event!r} (known: {', '.join(EVENT_WORDS)})")
-    return {"industry": industry, "min_amount": args.min_amount, "org": args.org or None,
-            "event": args.event, "unique": args.unique}
+    try:
+        return fact_filters(args.industry, args.min_amount, args.org, args.event, args.unique)
+    except BadFilter as exc:
+        raise UsageError(str(exc)) from None
 
 
 def amount_arg(value: str) -> Decimal:
+    from pipelines.queries import BadFilter, parse_amount
+
     try:
-        amount = Decimal(value.replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an amount (e.g. 1e9 or 500000000)") \
-            from None
-    if not amount.is_finite() or amount < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an amount of money")
-    return amount
+        return parse_amount(value)
+    except BadFilter as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_article(args: argparse.Namespace) -> int:

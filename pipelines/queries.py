@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,9 @@ from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, not_, o
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
+from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
+from pipelines.industries import TAXONOMY, resolve_industry
 from pipelines.models import Article, ArticleFact, ArticleVersion, CrawlRun, Story, StoryArticle
 from pipelines.search import (
     NEWEST_FIRST,
@@ -203,6 +205,17 @@ def article_record(a: Article) -> dict[str, Any]:
     rec["first_seen_at"] = iso(a.first_seen_at)
     rec["last_seen_at"] = iso(a.last_seen_at)
     return rec
+
+
+def csv_value(value: Any) -> Any:
+    """A list as its items joined with "; " (a spreadsheet shows names, not JSON); a table
+    (run details, an image with its caption) as JSON. The command line and the web export alike."""
+    if isinstance(value, list):
+        return "; ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                         for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def run_record(r: CrawlRun) -> dict[str, Any]:
@@ -475,6 +488,41 @@ def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[Crawl
 FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency", "approximate",
                "sentence")
 FACT_KINDS = ("amount", "organisation", "industry", "event")
+STORY_FIELDS = ("id", "article_ids", "linked_by_facts", "sites", "representative_id", "newest_at")
+
+
+class BadFilter(ValueError):
+    """A fact filter no article could ever match: said to the user in one line, never run."""
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount of money as a user types it: ``1e9``, ``500000000``, ``1,000,000``."""
+    try:
+        amount = Decimal(text.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise BadFilter(f"{text[:40]!r} is not an amount (e.g. 1e9 or 500000000)") from None
+    if not amount.is_finite() or amount < 0:
+        raise BadFilter(f"{text[:40]!r} is not an amount of money")
+    return amount
+
+
+def fact_filters(industry: str | None = None, min_amount: str | Decimal | None = None,
+                 org: str | None = None, event: str | None = None,
+                 unique: bool = False) -> dict[str, Any]:
+    """The fact fields of an ``ArticleFilter`` from what a user typed, checked once for the command
+    line and the web alike: an industry by key, label or keyword; a known event kind."""
+    key = None
+    if industry:
+        key = resolve_industry(industry)
+        if key is None:
+            raise BadFilter(f"unknown industry {industry[:40]!r} (known: "
+                            f"{', '.join(i.key for i in TAXONOMY)})")
+    if event and event not in EVENT_WORDS:
+        raise BadFilter(f"unknown event {event[:40]!r} (known: {', '.join(EVENT_WORDS)})")
+    if isinstance(min_amount, str):
+        min_amount = parse_amount(min_amount) if min_amount.strip() else None
+    return {"industry": key, "min_amount": min_amount, "org": org or None, "event": event or None,
+            "unique": unique}
 
 
 def _fact_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:

@@ -29,9 +29,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipelines.body import sanitize_html
 from pipelines.db import DatabaseError, database_url, open_read_only
+from pipelines.events import EVENT_WORDS
+from pipelines.industries import TAXONOMY
 from pipelines.models import Article
 from pipelines.queries import (
+    FACT_FIELDS,
+    STORY_FIELDS,
     ArticleFilter,
+    BadFilter,
     Cursor,
     Found,
     article_page,
@@ -39,9 +44,13 @@ from pipelines.queries import (
     article_sections,
     article_versions,
     count_matches,
+    csv_value,
+    fact_filters,
     get_article,
     iso,
+    list_facts,
     list_runs,
+    list_stories,
     newest_published,
     recent_runs,
     run_record,
@@ -119,13 +128,16 @@ def parse_day(value: str, tz: str, *, end: bool = False) -> datetime:
 
 def build_filter(catalog: SiteCatalog, *, query: str | None, site: str | None, since: str | None,
                  until: str | None, section: str | None = None, person: str | None = None,
-                 limit: int = 20) -> ArticleFilter:
+                 limit: int = 20, facts: dict[str, Any] | None = None) -> ArticleFilter:
+    """The filter of a request; ``facts`` holds the industry, amount, organisation, event and
+    unique options as typed, checked as ``zonenews articles`` checks them."""
     tz = catalog.sites[site].timezone if site and site in catalog.sites else DEFAULT_TZ
     return ArticleFilter(
         query=(query or "").strip() or None, site=site or None,
         since=parse_day(since, tz) if since else None,
         until=parse_day(until, tz, end=True) if until else None,
-        section=section or None, author=(person or "").strip() or None, limit=limit)
+        section=section or None, author=(person or "").strip() or None, limit=limit,
+        **fact_filters(**(facts or {})))
 
 
 def parse_cursor(text: str | None) -> Cursor | None:
@@ -152,12 +164,6 @@ def snippet_html(s: Snippet) -> Markup:
         at = hi
     out.append(str(escape(s.text[at:])))
     return Markup("".join(out))
-
-
-def csv_row(rec: dict[str, Any]) -> dict[str, Any]:
-    """A record as ``zonenews articles --format csv`` writes it: lists and objects as JSON."""
-    return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-            for k, v in rec.items()}
 
 
 def search_record(found: Found) -> dict[str, Any]:
@@ -264,6 +270,10 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
     def bad_input(request: Request, exc: BadInput) -> Response:
         return error(request, 422, str(exc))
 
+    @app.exception_handler(BadFilter)
+    def bad_filter(request: Request, exc: BadFilter) -> Response:
+        return error(request, 400, str(exc))
+
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
@@ -294,12 +304,15 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
         person: Annotated[str | None, Query(max_length=100)] = None,
         since: Annotated[str | None, Query(max_length=32)] = None,
         until: Annotated[str | None, Query(max_length=32)] = None,
+        industry: Annotated[str | None, Query(max_length=100)] = None,
+        event: Annotated[str | None, Query(max_length=40)] = None,
         sort: Literal["relevance", "newest"] = "relevance",
         size: Annotated[int, Query(ge=1, le=max(PAGE_SIZES))] = PAGE_SIZES[0],
         after: Annotated[str | None, Query(max_length=80)] = None,
     ) -> Response:
         flt = build_filter(catalog, query=q, site=site, since=since, until=until,
-                           section=section, person=person, limit=size)
+                           section=section, person=person, limit=size,
+                           facts={"industry": industry, "event": event})
         sessions = archive.sessions()
         page = article_page(sessions, flt, parse_cursor(after), newest=sort == "newest",
                             count_to=COUNT_CAP)
@@ -309,16 +322,21 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
             total, more = count_matches(sessions, flt, COUNT_CAP)
         params = {k: v for k, v in (("q", q), ("site", site), ("section", section),
                                     ("person", person), ("since", since), ("until", until),
+                                    ("industry", industry), ("event", event),
                                     ("sort", sort if sort != "relevance" else None),
                                     ("size", size if size != PAGE_SIZES[0] else None)) if v}
         next_url = "/?" + urlencode({**params, "after": page.next.encode()}) if page.next else None
-        export = {k: v for k, v in params.items() if k in ("q", "site", "since", "until")}
+        export = {k: v for k, v in params.items()
+                  if k in ("site", "since", "until", "section", "person", "industry", "event")}
+        if q:
+            export["query"] = q
         return templates.TemplateResponse(request, "articles.html", {
             "page": page, "found": {x.article.id: x for x in page.found}, "params": params,
             "filter": flt, "total": total, "more": more, "next_url": next_url,
             "first_url": "/?" + urlencode(params) if after else None,
             "sites": sorted(catalog.sites), "sections": archive.sections(site or None),
             "sort": sort, "size": size, "sizes": PAGE_SIZES,
+            "industries": [(i.key, i.english) for i in TAXONOMY], "events": list(EVENT_WORDS),
             "csv_url": "/api/articles?" + urlencode({**export, "format": "csv", "limit": 0}),
         })
 
@@ -370,6 +388,15 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
         section: Annotated[str | None, Query(max_length=200)] = None,
         person: Annotated[str | None, Query(max_length=100,
                                             description="credited in any role")] = None,
+        industry: Annotated[str | None, Query(max_length=100, description="about this industry: "
+                                              "a key such as semiconductors, or its label")] = None,
+        min_amount: Annotated[str | None, Query(max_length=40, description="stating an amount of "
+                                                "money of at least this, e.g. 1e9")] = None,
+        org: Annotated[str | None, Query(max_length=100, description="naming an organisation "
+                                         "whose name contains this")] = None,
+        event: Annotated[str | None, Query(max_length=40, description="reporting this event: "
+                                           + ", ".join(EVENT_WORDS))] = None,
+        unique: Annotated[bool, Query(description="one article per story")] = False,
         limit: Annotated[int, Query(ge=0, description=f"rows per answer (json: 1 to {MAX_PAGE}; "
                                                       "csv/jsonl: 0 = all)")] = 20,
         after: Annotated[str | None, Query(max_length=80,
@@ -386,7 +413,9 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
             raise BadInput(f"limit: json pages hold 1 to {MAX_PAGE} rows "
                            "(format=csv or jsonl streams any number)")
         flt = build_filter(catalog, query=query, site=site, since=since, until=until,
-                           section=section, person=person, limit=limit)
+                           section=section, person=person, limit=limit,
+                           facts={"industry": industry, "min_amount": min_amount, "org": org,
+                                  "event": event, "unique": unique})
         cursor = parse_cursor(after)
         sessions = archive.sessions()
         if format == "json":
@@ -400,7 +429,10 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
                 response.headers["X-Next-Cursor"] = token
                 link = {k: v for k, v in (("query", query), ("site", site), ("since", since),
                                           ("until", until), ("section", section),
-                                          ("person", person)) if v}
+                                          ("person", person), ("industry", industry),
+                                          ("min_amount", min_amount), ("org", org),
+                                          ("event", event),
+                                          ("unique", "true" if unique else None)) if v}
                 response.headers["Link"] = (
                     f'</api/articles?{urlencode({**link, "limit": limit, "after": token})}>; '
                     'rel="next"')
@@ -413,6 +445,36 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
         return StreamingResponse(csv_lines(rows), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition":
                                           'attachment; filename="articles.csv"'})
+
+    @app.get("/api/facts", summary="What was read from the articles, newest articles first",
+             response_model=None)
+    def api_facts(
+        site: Annotated[str | None, Query(max_length=64)] = None,
+        since: Annotated[str | None, Query(max_length=32, description="of articles published on "
+                                           "or after (YYYY-MM-DD)")] = None,
+        kind: Annotated[list[Literal["amount", "organisation", "industry", "event"]] | None,
+                        Query(description="only facts of this kind (repeatable)")] = None,
+        limit: Annotated[int, Query(ge=0, description="at most this many (0 = all)")] = 0,
+        format: Literal["json", "jsonl", "csv"] = "json",
+    ) -> Response:
+        """The records of ``zonenews facts --format json``, with the same filters."""
+        records = list_facts(archive.sessions(), site=site or None,
+                             since=parse_day(since, DEFAULT_TZ) if since else None,
+                             kinds=tuple(kind or ()), limit=limit)
+        return records_response(records, format, FACT_FIELDS, "facts")
+
+    @app.get("/api/stories", summary="Articles that tell the same story, newest first",
+             response_model=None)
+    def api_stories(
+        since: Annotated[str | None, Query(max_length=32, description="newest member published "
+                                           "on or after (YYYY-MM-DD)")] = None,
+        limit: Annotated[int, Query(ge=0, description="at most this many (0 = all)")] = 0,
+        format: Literal["json", "jsonl", "csv"] = "json",
+    ) -> Response:
+        """The records of ``zonenews stories --format json``."""
+        records = list_stories(archive.sessions(),
+                               since=parse_day(since, DEFAULT_TZ) if since else None, limit=limit)
+        return records_response(records, format, STORY_FIELDS, "stories")
 
     @app.get("/api/articles/{article_id}", summary="One article record")
     def api_article(article_id: int) -> dict[str, Any]:
@@ -461,14 +523,34 @@ def stream_records(sessions: sessionmaker[Session], flt: ArticleFilter,
         after = page.next
 
 
-def csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+def records_response(records: list[dict[str, Any]], format: str, fields: Sequence[str],
+                     name: str) -> Response:
+    """Records as the command line's ``--format json``, ``jsonl`` or ``csv`` writes them; the
+    CSV has its header even with no rows."""
+    if format == "json":
+        return JSONResponse(json.loads(json.dumps(records, ensure_ascii=False, default=str)))
+    if format == "jsonl":
+        return Response("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                                for r in records),
+                        media_type="application/x-ndjson; charset=utf-8")
+    return StreamingResponse(csv_lines(iter(records), fields), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def csv_lines(rows: Iterator[dict[str, Any]], fields: Sequence[str] = ()) -> Iterator[str]:
+    """CSV as the command line writes it: with a UTF-8 byte-order mark, without which Excel
+    misreads Chinese."""
     buf = io.StringIO()
+    buf.write("\ufeff")
     writer: csv.DictWriter[str] | None = None
+    if fields:
+        writer = csv.DictWriter(buf, fieldnames=list(fields))
+        writer.writeheader()
     for rec in rows:
         if writer is None:
             writer = csv.DictWriter(buf, fieldnames=list(rec))
             writer.writeheader()
-        writer.writerow(csv_row(rec))
+        writer.writerow({k: csv_value(v) for k, v in rec.items()})
         if buf.tell() > 64 * 1024:
             yield buf.getvalue()
             buf.seek(0)
