@@ -171,7 +171,8 @@ def test_facts_rebuild_derives_the_whole_archive_and_the_table_shows_them(tmp_pa
     assert [(f["value"], f["amount"], f["currency"], f["approximate"]) for f in json.loads(out)] == [
         ("3.5亿美元", "350000000", "USD", False)]
     code, out = run("facts", "--db", db, "--format", "csv")
-    assert out.splitlines()[0] == "article_id,kind,value,amount,amount_high,currency,approximate,sentence"
+    # A spreadsheet's CSV: a byte-order mark, then the header.
+    assert out.splitlines()[0] == "\ufeffarticle_id,kind,value,amount,amount_high,currency,approximate,sentence"
     code, table = run("facts", "--db", db)
     assert code == 0 and "珠海华发集团有限公司" in table and "350000000" in table
     code, out = run("articles", "--db", db, "--min-amount", "1e8", "--format", "jsonl")
