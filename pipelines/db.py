@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -198,6 +206,15 @@ def current_revision(engine: Engine) -> str | None:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         conn.rollback()
     return revision
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether waiting can cure the error: a database that is down, restarting, full or locked.
+
+    A refused value (a constraint, a type) fails the same way every time.
+    """
+    return (isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
+            or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
 
 
 def error_line(exc: BaseException) -> str:

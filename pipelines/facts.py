@@ -26,9 +26,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.amounts import find_amounts
+from pipelines.db import error_line, transient
 from pipelines.events import find_events
 from pipelines.industries import find_industries
-from pipelines.models import Article, ArticleFact, StoryArticle, utcnow
+from pipelines.models import Article, ArticleFact, StoryArticle, StoryBand, utcnow
 from pipelines.organisations import find_organisations
 from pipelines.stories import cluster, join, leave_story
 
@@ -85,11 +86,17 @@ def _row(article_id: int, fact: Fact) -> dict[str, object]:
 def derive_article(session: Session, article: Article) -> None:
     """Replace the facts and the story place of one article with what its stored text says."""
     session.execute(delete(ArticleFact).where(ArticleFact.article_id == article.id))
-    leave_story(session, article.id)
+    session.execute(delete(StoryBand).where(StoryBand.article_id == article.id))
+    _derive(session, article, session.get(StoryArticle, article.id))
+
+
+def _derive(session: Session, article: Article, row: StoryArticle | None) -> None:
+    """``derive_article`` once the article's facts and bands are deleted; ``row`` is its
+    ``story_articles`` row, None for an article never derived."""
+    leave_story(session, row)
     facts = read_facts(article.title, article.body_text)
     if facts:
         session.execute(insert(ArticleFact), [_row(article.id, f) for f in facts])
-    row = session.get(StoryArticle, article.id)
     if row is None:
         row = StoryArticle(article_id=article.id, content_hash=article.content_hash,
                            derived_at=utcnow())
@@ -97,7 +104,6 @@ def derive_article(session: Session, article: Article) -> None:
     row.content_hash = article.content_hash
     row.derived_at = utcnow()
     row.score = None
-    session.flush()
     cluster(session, article, row)
     _link_by_facts(session, article, facts)
 
@@ -140,6 +146,15 @@ def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) ->
         join(session, other_id, article.id, "facts", score)
 
 
+def _failed(what: str, exc: BaseException) -> None:
+    """One line, at INFO: the article is stored whatever happens here, the failure is counted
+    under ``facts/failed`` (the run's details and the crawl's summary show it) and
+    ``zonenews facts --rebuild`` derives it again; a database gone away mid-crawl, which fails
+    every article alike, is reported once by the store. The traceback goes to the debug log."""
+    logger.info("%s: %s", what, error_line(exc))
+    logger.debug("%s", what, exc_info=exc)
+
+
 def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],
                   stats: Stats | None = None) -> int:
     """Derive the articles just stored under ``urls`` whose text is new; how many were derived.
@@ -155,8 +170,8 @@ def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],
                 .where(Article.url.in_(wanted))
                 .where((StoryArticle.content_hash.is_(None))
                        | (StoryArticle.content_hash != Article.content_hash))).scalars())
-    except Exception:
-        logger.exception("facts: could not list the articles to derive")
+    except Exception as exc:
+        _failed("facts: could not list the articles to derive", exc)
         if stats is not None:
             stats.inc_value("facts/failed", len(wanted))
         return 0
@@ -165,35 +180,73 @@ def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],
 
 def _derive_ids(sessions: sessionmaker[Session], ids: Sequence[int], stats: Stats | None,
                 progress: Callable[[int], None] | None = None, chunk: int = 50) -> int:
-    """Derive ``ids`` in transactions of ``chunk`` articles, each article in a savepoint of its
-    own: one failing article is rolled back alone, one commit serves the rest."""
+    """Derive ``ids`` in transactions of ``chunk`` articles; how many were derived.
+
+    A chunk is first derived whole, with its articles, story rows and old facts and bands read
+    and deleted in one statement each: a savepoint per article costs two statements more for
+    every article and is needed only when one fails. A chunk that fails is rolled back and
+    derived again one article at a time, each in a savepoint of its own, so that one failing
+    article is rolled back alone and one commit serves the rest.
+    """
     done = 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
-        derived = 0
         try:
             with sessions.begin() as session:
-                for article_id in part:
-                    try:
-                        with session.begin_nested():
-                            article = session.get(Article, article_id)
-                            if article is not None:
-                                derive_article(session, article)
-                                derived += 1
-                    except Exception:
-                        logger.exception("facts: article %s could not be derived", article_id)
-                        if stats is not None:
-                            stats.inc_value("facts/failed")
+                derived = _derive_chunk(session, part)
             done += derived
-        except Exception:
-            logger.exception("facts: %d articles could not be derived", len(part))
-            if stats is not None:
-                stats.inc_value("facts/failed", derived)
+        except Exception as exc:
+            if transient(exc):     # the database is away: one by one would fail alike, slowly
+                _failed(f"facts: {len(part)} articles could not be derived", exc)
+                if stats is not None:
+                    stats.inc_value("facts/failed", len(part))
+            else:
+                done += _derive_one_by_one(sessions, part, stats)
         if progress is not None:
             progress(start + len(part))
     if stats is not None and done:
         stats.inc_value("facts/derived", done)
     return done
+
+
+def _derive_chunk(session: Session, ids: Sequence[int]) -> int:
+    """Derive ``ids`` in order within one transaction, reading and clearing them in bulk."""
+    articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
+    rows = {r.article_id: r for r in session.scalars(
+        select(StoryArticle).where(StoryArticle.article_id.in_(ids)))}
+    session.execute(delete(ArticleFact).where(ArticleFact.article_id.in_(ids)))
+    session.execute(delete(StoryBand).where(StoryBand.article_id.in_(ids)))
+    derived = 0
+    for article_id in ids:
+        article = articles.get(article_id)
+        if article is not None:
+            _derive(session, article, rows.get(article_id))
+            derived += 1
+    return derived
+
+
+def _derive_one_by_one(sessions: sessionmaker[Session], ids: Sequence[int],
+                       stats: Stats | None) -> int:
+    derived = 0
+    try:
+        with sessions.begin() as session:
+            for article_id in ids:
+                try:
+                    with session.begin_nested():
+                        article = session.get(Article, article_id)
+                        if article is not None:
+                            derive_article(session, article)
+                            derived += 1
+                except Exception as exc:
+                    _failed(f"facts: article {article_id} could not be derived", exc)
+                    if stats is not None:
+                        stats.inc_value("facts/failed")
+        return derived
+    except Exception as exc:
+        _failed(f"facts: {len(ids)} articles could not be derived", exc)
+        if stats is not None:
+            stats.inc_value("facts/failed", derived)
+        return 0
 
 
 def rebuild(sessions: sessionmaker[Session], site: str | None = None,

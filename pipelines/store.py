@@ -17,13 +17,12 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from pipelines.db import error_line, open_database
+from pipelines.db import error_line, open_database, transient
 from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.raw import save_raw_pages
@@ -127,15 +126,6 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
                     Article.url.in_([r.url for r in fresh if r.raw is not None]))))
         save_raw_pages(session, ids, batch.values(), now)
     return counts
-
-
-def transient(exc: SQLAlchemyError) -> bool:
-    """Whether waiting can cure the error: a database that is down, restarting, full or locked.
-
-    A refused value (a constraint, a type) fails the same way every time.
-    """
-    return (isinstance(exc, OperationalError | InterfaceError | PoolTimeout)
-            or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
 
 
 def _refresh(article: Article, record: ArticleRecord) -> bool:

@@ -28,11 +28,10 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
-from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipelines.models import Article, Story, StoryArticle, StoryBand, utcnow
@@ -109,14 +108,8 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def _when(article: Article) -> datetime:
-    return article.published_at or article.first_seen_at
-
-
-def leave_story(session: Session, article_id: int) -> None:
-    """Take an article out of its story and its bands out of the index (before re-deriving it)."""
-    row = session.get(StoryArticle, article_id)
-    session.execute(delete(StoryBand).where(StoryBand.article_id == article_id))
+def leave_story(session: Session, row: StoryArticle | None) -> None:
+    """Take an article out of its story (before re-deriving it, its bands deleted)."""
     if row is None or row.story_id is None:
         return
     story_id = row.story_id
@@ -128,20 +121,25 @@ def leave_story(session: Session, article_id: int) -> None:
 
 def refresh_story(session: Session, story_id: int) -> None:
     """Representative and newest date of a story; a story left with one member is dissolved."""
-    members = list(session.scalars(select(Article).join(
-        StoryArticle, StoryArticle.article_id == Article.id).where(StoryArticle.story_id == story_id)))
+    # Counted and chosen by the database, not by loading the members: a story is refreshed at
+    # every join, and loading every member each time grows with the square of its size.
+    in_story = StoryArticle.story_id == story_id
+    size, newest = session.execute(
+        select(func.count(), func.max(Article.published_at))
+        .join(StoryArticle, StoryArticle.article_id == Article.id).where(in_story)).one()
     story = session.get(Story, story_id)
     if story is None:
         return
-    if len(members) < 2:
-        session.execute(update(StoryArticle).where(StoryArticle.story_id == story_id)
+    if size < 2:
+        session.execute(update(StoryArticle).where(in_story)
                         .values(story_id=None, link=None))
         session.delete(story)
         return
-    first = min(members, key=lambda a: (_when(a), a.id))
-    story.representative_id = first.id
-    dates = [a.published_at for a in members if a.published_at is not None]
-    story.newest_at = max(dates) if dates else None
+    first = (select(Article.id).join(StoryArticle, StoryArticle.article_id == Article.id)
+             .where(in_story).order_by(func.coalesce(Article.published_at, Article.first_seen_at),
+                                       Article.id).limit(1))
+    story.representative_id = session.execute(first).scalar_one()
+    story.newest_at = newest
     story.updated_at = utcnow()
 
 
@@ -172,7 +170,8 @@ def join(session: Session, article_id: int, other_id: int, link: str, score: flo
 def cluster(session: Session, article: Article, row: StoryArticle) -> int | None:
     """Index ``article``'s bands and join it to the story of its best text match; the story id.
 
-    ``row`` is the article's ``story_articles`` row, already added to the session.
+    ``row`` is the article's ``story_articles`` row, already added to the session (the
+    session's autoflush writes it before the band lookup).
     """
     grams = shingles(article.body_text)
     if len(grams) < MIN_SHINGLES:
@@ -184,17 +183,16 @@ def cluster(session: Session, article: Article, row: StoryArticle) -> int | None
     shared = (select(StoryBand.article_id, func.count().label("n"))
               .where(StoryBand.key.in_(keys), StoryBand.article_id != article.id)
               .group_by(StoryBand.article_id).order_by(func.count().desc(), StoryBand.article_id)
-              .limit(CANDIDATES))
-    candidates = [a for a, _ in session.execute(shared)]
+              .limit(CANDIDATES).subquery())
     best: tuple[float, int] | None = None
-    if candidates:
-        for other_id, sig in session.execute(select(StoryArticle.article_id, StoryArticle.signature)
-                                             .where(StoryArticle.article_id.in_(candidates))):
-            if not sig:
-                continue
-            score = _similarity(values, _decode(sig))
-            if score >= THRESHOLD and (best is None or (score, -other_id) > (best[0], -best[1])):
-                best = (score, other_id)
+    for other_id, sig in session.execute(
+            select(StoryArticle.article_id, StoryArticle.signature)
+            .join(shared, shared.c.article_id == StoryArticle.article_id)):
+        if not sig:
+            continue
+        score = _similarity(values, _decode(sig))
+        if score >= THRESHOLD and (best is None or (score, -other_id) > (best[0], -best[1])):
+            best = (score, other_id)
     # Core executemany: 32 rows an article, no identities needed back (the ORM costs 10x more).
     session.execute(insert(StoryBand), [{"key": k, "article_id": article.id} for k in keys])
     if best is None:

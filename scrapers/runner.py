@@ -149,8 +149,10 @@ def _check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> Non
         record_health(sessions, healths)
         shared = alert_targets_from_env()
         notify_changes(sessions, healths, {s.key: [*shared, *s.alerts] for s in sites})
-    except SQLAlchemyError as exc:   # the database went away: one line, the run says the rest
-        logger.error("the sites' health could not be checked after the crawl: %s", error_line(exc))
+    except SQLAlchemyError as exc:
+        # The database went away: the crawl has said so in its own line; health waits for the
+        # next run.
+        logger.info("the sites' health could not be checked after the crawl: %s", error_line(exc))
     except Exception:
         logger.exception("the sites' health could not be checked after the crawl")
 

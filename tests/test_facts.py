@@ -3,6 +3,7 @@ derivation after each save (which never blocks storing), re-derivation, and the 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -116,8 +117,8 @@ def test_the_store_derives_facts_after_saving_and_again_when_the_text_changes(db
     crawler = get_crawler()
     store = StorePipeline(db_url, crawler.stats)
     store.open_spider()
-    store.process_item(record("http://a.cn/p/1.html", "冠宇项目开工",
-                              "珠海冠宇电池股份有限公司新项目总投资约16亿元。"))
+    asyncio.run(store.process_item(record("http://a.cn/p/1.html", "冠宇项目开工",
+                                          "珠海冠宇电池股份有限公司新项目总投资约16亿元。")))
     store.close_spider()
     sessions = open_database(db_url)
     assert facts_of(sessions, "amount") == [("约16亿元", "1600000000")]
@@ -125,8 +126,8 @@ def test_the_store_derives_facts_after_saving_and_again_when_the_text_changes(db
     assert crawler.stats.get_value("facts/derived") == 1
 
     store.open_spider()
-    store.process_item(record("http://a.cn/p/1.html", "冠宇项目开工",
-                              "珠海冠宇电池股份有限公司新项目总投资增至20亿元。"))
+    asyncio.run(store.process_item(record("http://a.cn/p/1.html", "冠宇项目开工",
+                                          "珠海冠宇电池股份有限公司新项目总投资增至20亿元。")))
     store.close_spider()
     assert facts_of(sessions, "amount") == [("20亿元", "2000000000")]
 
@@ -141,7 +142,8 @@ def test_a_failing_derivation_is_counted_and_stores_every_article(db_url: str) -
     store = StorePipeline(db_url, crawler.stats)
     store.open_spider()
     for n in range(3):
-        store.process_item(record(f"http://a.cn/p/{n}.html", "项目签约", f"第{n}篇，总投资{n + 1}亿元。"))
+        asyncio.run(store.process_item(record(f"http://a.cn/p/{n}.html", "项目签约",
+                                              f"第{n}篇，总投资{n + 1}亿元。")))
     store.close_spider()
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Article)) == 3
@@ -169,7 +171,8 @@ def test_facts_rebuild_derives_the_whole_archive_and_the_table_shows_them(tmp_pa
     assert [(f["value"], f["amount"], f["currency"], f["approximate"]) for f in json.loads(out)] == [
         ("3.5亿美元", "350000000", "USD", False)]
     code, out = run("facts", "--db", db, "--format", "csv")
-    assert out.splitlines()[0] == "article_id,kind,value,amount,amount_high,currency,approximate,sentence"
+    # A spreadsheet's CSV: a byte-order mark, then the header.
+    assert out.splitlines()[0] == "\ufeffarticle_id,kind,value,amount,amount_high,currency,approximate,sentence"
     code, table = run("facts", "--db", db)
     assert code == 0 and "珠海华发集团有限公司" in table and "350000000" in table
     code, out = run("articles", "--db", db, "--min-amount", "1e8", "--format", "jsonl")
