@@ -28,13 +28,17 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipelines.models import Article, Story, StoryArticle, StoryBand, utcnow
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -72,16 +76,27 @@ def _crc32(data: bytes) -> int:
     return zlib.crc32(data)
 
 
-# The permutations depend only on the seed: drawn once, not for every article.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
-_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+@cache
+def _permutations() -> tuple[Any, Any]:
+    """The permutations, which depend only on the seed: drawn once, not for every article.
+
+    datasketch is imported here, at the first signature, not with the store: it loads SciPy,
+    half a second that every crawl would otherwise spend before its first page.
+    """
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=SEED)
+    return template.permutations, template.scheme
 
 
 def signature(grams: Iterable[str]) -> MinHash:
     """The MinHash of a set of 5-grams; CRC-32 hashes them (stable across processes, and a
     fraction of SHA-1's cost; the permutations spread its values)."""
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, permutations=_PERMUTATIONS,
-                     scheme=_SCHEME)
+    from datasketch import MinHash
+
+    permutations, scheme = _permutations()
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, permutations=permutations,
+                     scheme=scheme)
     sketch.update_batch([g.encode("utf-8") for g in grams])
     return sketch
 
