@@ -798,7 +798,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--section", metavar="NAME", type=text, help="only this section (column)")
-    p.add_argument("--author", metavar="NAME", type=text, help="credited to this person")
+    p.add_argument("--author", "--person", metavar="NAME", type=text,
+                   help="credited to this person in any role (author, photographer, editor)")
     p.add_argument("--tag", metavar="TAG", type=text, help="with this tag")
     p.add_argument("--limit", type=non_negative, default=20, metavar="N",
                    help="at most N articles (default 20; 0 = all)")

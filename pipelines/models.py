@@ -252,3 +252,23 @@ class StoryBand(Base):
         Index("ix_story_bands_key", "key"),
         Index("ix_story_bands_article", "article_id"),
     )
+
+
+# ---------------------------------------------------------------- people
+
+class ArticlePerson(Base):
+    """A name credited on an article, in one role: the credit lists of ``articles`` one name a
+    row, so that a person filter reads an index instead of every article's JSON.
+
+    The store writes these rows with the article (pipelines.people); the lists in ``articles``
+    stay the record's fields.
+    """
+
+    __tablename__ = "article_people"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+
+    __table_args__ = (Index("ix_article_people_name", "name", "article_id"),)

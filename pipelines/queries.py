@@ -18,6 +18,7 @@ from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
 from pipelines.industries import TAXONOMY, resolve_industry
 from pipelines.models import Article, ArticleFact, ArticleVersion, CrawlRun, Story, StoryArticle
+from pipelines.people import credited
 from pipelines.search import (
     NEWEST_FIRST,
     Hit,
@@ -80,10 +81,7 @@ def _scope(f: ArticleFilter) -> Scope:
     if f.section:
         conditions.append(Article.section == f.section)
     if f.author:
-        conditions.append(or_(_json_contains(Article.authors, f.author),
-                              _json_contains(Article.photographers, f.author),
-                              _json_contains(Article.editors, f.author),
-                              _json_contains(Article.responsible_editors, f.author)))
+        conditions.append(credited(f.author))
     if f.tag:
         conditions.append(_json_contains(Article.tags, f.tag))
     conditions += _fact_conditions(f)

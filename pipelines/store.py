@@ -25,6 +25,7 @@ from twisted.internet.task import LoopingCall
 from pipelines.db import error_line, open_database, transient
 from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
+from pipelines.people import CREDIT_ROLES, replace_people
 from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
 from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
@@ -87,17 +88,22 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
         # One statement compiled once and sent with many rows: the database driver batches
         # them, where a VALUES list built per batch cost more Python than the writing itself.
         stmt = (insert(cast(Table, Article.__table__)).on_conflict_do_nothing(index_elements=["url"])
-                .returning(Article.id))
+                .returning(Article.id, Article.url))
         rows = [{"url": r.url, **_values(r), "version": 1, "first_seen_at": now,
                  "last_seen_at": now, "changed_at": now} for r in fresh]
-        counts["new"] += len(session.connection().execute(stmt, rows).all())
+        inserted = session.connection().execute(stmt, rows).all()
+        counts["new"] += len(inserted)
+        replace_people(session, [(i, _credits(batch[url])) for i, url in inserted],
+                       stored_before=False)
 
     unchanged_ids: list[int] = []
+    recredited: list[Article] = []
     for url, article in existing.items():
         record = batch[url]
         if article.content_hash == record.content_hash:
             if reread and _refresh(article, record):
                 counts["updated"] += 1
+                recredited.append(article)
             else:
                 unchanged_ids.append(article.id)
             continue
@@ -114,6 +120,8 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
             article.last_seen_at = now
         article.changed_at = now
         counts["updated"] += 1
+        recredited.append(article)
+    replace_people(session, [(a.id, _credits(a)) for a in recredited])
     if unchanged_ids and not reread:
         session.execute(update(Article).where(Article.id.in_(unchanged_ids))
                         .values(last_seen_at=now))
@@ -126,6 +134,11 @@ def save_articles(session: Session, records: Sequence[ArticleRecord],
                     Article.url.in_([r.url for r in fresh if r.raw is not None]))))
         save_raw_pages(session, ids, batch.values(), now)
     return counts
+
+
+def _credits(source: Article | ArticleRecord) -> dict[str, Any]:
+    """The credit lists of an article or a record, as the people table mirrors them."""
+    return {role: getattr(source, role) for role in CREDIT_ROLES}
 
 
 def _refresh(article: Article, record: ArticleRecord) -> bool:

@@ -1,0 +1,56 @@
+"""The people table: every name credited on an article, one row per name and role.
+
+The credit lists stay in ``articles`` (they are the record's fields). They are repeated
+here so that "credited to this person" is an index lookup on the name; a filter on the
+JSON text (LIKE) reads every row it is asked about and no index can help it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy.orm import Session
+
+from pipelines.models import Article, ArticlePerson
+
+CREDIT_ROLES = ("authors", "photographers", "editors", "responsible_editors")
+
+
+def people_rows(article_id: int, credits: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The rows of one article: each non-empty name once per role it holds.
+
+    Migration 0005 fills the table for older archives by the same rule, in SQL.
+    """
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for role in CREDIT_ROLES:
+        for name in credits.get(role) or ():
+            if isinstance(name, str) and name:
+                rows[role, name] = {"article_id": article_id, "role": role, "name": name}
+    return list(rows.values())
+
+
+def replace_people(session: Session, credits: Iterable[tuple[int, Mapping[str, Any]]],
+                   *, stored_before: bool = True) -> None:
+    """Make the rows of these articles say what their credit lists say, in the session's
+    transaction: called by the store for every article it writes or changes.
+
+    ``stored_before`` False skips the delete, for articles inserted in this transaction.
+    """
+    given = list(credits)
+    if not given:
+        return
+    ids = [article_id for article_id, _ in given]
+    if stored_before:
+        for start in range(0, len(ids), 1000):     # SQLite's limit on parameters
+            session.execute(delete(ArticlePerson).where(
+                ArticlePerson.article_id.in_(ids[start:start + 1000])))
+    rows = [row for article_id, c in given for row in people_rows(article_id, c)]
+    if rows:
+        session.execute(insert(ArticlePerson), rows)
+
+
+def credited(name: str) -> ColumnElement[bool]:
+    """Articles crediting ``name`` in any role (the whole name, as the lists hold it)."""
+    return Article.id.in_(select(ArticlePerson.article_id).where(ArticlePerson.name == name))
