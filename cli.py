@@ -13,12 +13,13 @@ import sys
 import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipelines.days import BadDate, parse_day
 from pipelines.db import (
     DB_ENV,
     DatabaseError,
@@ -120,24 +121,8 @@ def time_label(name: str, utc: bool) -> str:
 
 # ---------------------------------------------------------------- argument types
 
-# Dates a query may name: wide enough for any archive, narrow enough that a day added or a shift
-# to UTC stays within what Python and the databases can hold.
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 MAX_COUNT = 1_000_000_000        # --limit: more than any archive holds
 MAX_ID = 2**63 - 1               # the largest article id a database can hold
-
-
-def parse_day(value: str, tz: str = DEFAULT_TZ) -> datetime:
-    try:
-        if len(value) <= 10:
-            moment = datetime.combine(date.fromisoformat(value), time(), ZoneInfo(tz))
-        else:
-            moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{value!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    if not FIRST_DAY <= moment.date() <= LAST_DAY:
-        raise UsageError(f"{value!r} is out of range (from {FIRST_DAY} to {LAST_DAY})")
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
 def non_negative(value: str) -> int:
@@ -246,9 +231,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
         site = _catalog(args, quiet=True).sites.get(args.site)
         tz = site.timezone if site else tz
     since = parse_day(args.since, tz) if args.since else None
-    until = parse_day(args.until, tz) if args.until else None
-    if until is not None and args.until and len(args.until) <= 10:
-        until += timedelta(days=1)  # --until 2025-01-31 includes that whole day
+    until = parse_day(args.until, tz, end=True) if args.until else None
     query = (args.query or "").strip() or None
     flt = ArticleFilter(query=query, site=args.site, since=since, until=until,
                         section=args.section, author=args.author, tag=args.tag, limit=args.limit,
@@ -512,7 +495,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     catalog = _catalog(args)
     _require_known(catalog, args.site)
-    since = parse_day(args.since) if args.since else None
+    since = parse_day(args.since, DEFAULT_TZ) if args.since else None
 
     def read(copy: RawCopy, url: str, key: str) -> ArticleRecord | None:
         site = catalog.sites.get(key)
@@ -722,7 +705,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
                           if n % 100 == 0 else None)
         print(f"\rfacts and stories derived again for {derived} articles", file=sys.stderr)
         return 0
-    since = parse_day(args.since) if args.since else None
+    since = parse_day(args.since, DEFAULT_TZ) if args.since else None
     records = list_facts(sessions, site=args.site, since=since, kinds=tuple(args.kind or ()),
                          limit=args.limit)
 
@@ -739,7 +722,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 def cmd_stories(args: argparse.Namespace) -> int:
     from pipelines.queries import list_stories
 
-    since = parse_day(args.since) if args.since else None
+    since = parse_day(args.since, DEFAULT_TZ) if args.since else None
     records = list_stories(_existing_database(args), since=since, limit=args.limit)
 
     def table() -> str:
@@ -925,7 +908,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args)
         return result
-    except UsageError as exc:
+    except (UsageError, BadDate) as exc:
         parser.exit(2, f"zonenews {args.command}: error: {exc}\n")
     except DatabaseError as exc:
         print(f"zonenews: database: {exc}", file=sys.stderr)

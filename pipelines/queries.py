@@ -24,11 +24,13 @@ from pipelines.search import (
     Hit,
     Scope,
     Snippet,
+    count_found,
     list_newest,
     make_snippet,
     match_condition,
     parse_terms,
     search,
+    search_counted,
     search_ids,
 )
 from scrapers.urls import canonical_url
@@ -329,12 +331,12 @@ def article_page(sessions: sessionmaker[Session], f: ArticleFilter,
     counted = None
     if after is None and not newest:
         with sessions() as session:
-            hits = search(session, terms, _scope(f), max(size, count_to) + 1)
-            rows = _by_id(session, [h.article_id for h in hits[:size + 1]])
-        counted = len(hits) if count_to else None
+            hits, matched = search_counted(session, terms, _scope(f), size + 1, count_to)
+            rows = _by_id(session, [h.article_id for h in hits])
+        counted = matched if count_to else None
         found = [Found(rows[h.article_id], n, h.in_title,
                        make_snippet(rows[h.article_id].title, rows[h.article_id].body_text, terms))
-                 for n, h in enumerate(hits[:size + 1], start=1)]
+                 for n, h in enumerate(hits, start=1)]
     else:
         with sessions() as session:
             if newest:
@@ -384,7 +386,7 @@ def count_matches(sessions: sessionmaker[Session], f: ArticleFilter, cap: int = 
     """How many articles ``f`` matches, counted up to ``cap``; True when there are more."""
     with sessions() as session:
         if f.query and f.query.strip():
-            n = len(search(session, parse_terms(f.query), _scope(f), cap + 1))
+            n = count_found(session, parse_terms(f.query), _scope(f), cap)
         else:
             inner = select(Article.id).where(*_scope(f).where()).limit(cap + 1).subquery()
             n = int(session.scalar(select(func.count()).select_from(inner)) or 0)

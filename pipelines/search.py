@@ -132,20 +132,41 @@ class Hit:
 
 def search(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> list[Hit]:
     """The matching articles, best first; ``limit`` 0 means all of them."""
+    return search_counted(session, terms, scope, limit)[0]
+
+
+def search_counted(session: Session, terms: Sequence[str], scope: Scope, limit: int,
+                   count_to: int = 0) -> tuple[list[Hit], int]:
+    """``search``, and how many articles match, counted up to ``count_to + 1`` (with ``count_to``).
+
+    Title matches are matches too, so the walk of the title-or-body index that fills the
+    page counts as well: asked for ``count_to + 1`` rows, it is the only walk that goes past
+    the page. The title tier stops at ``limit``, as the page needs no more of it.
+    """
     if not terms:
-        return []
+        return [], 0
     if len(terms) > MAX_TERMS:
         raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
     finder = _sqlite_ids if session.get_bind().dialect.name == "sqlite" else _postgresql_ids
     titled = finder(session, terms, scope, limit, title_only=True)
     hits = [Hit(i, True) for i in titled]
-    if limit and len(hits) >= limit:
-        return hits[:limit]
+    if limit and len(hits) >= limit and not count_to:
+        return hits[:limit], 0
     seen = set(titled)
-    # Title matches are matches too: ask for enough to have ``limit`` left without them.
-    rest = finder(session, terms, scope, limit + len(seen) if limit else 0, title_only=False)
-    hits += [Hit(i, False) for i in rest if i not in seen]
-    return hits[:limit] if limit else hits
+    # Ask for enough to have ``limit`` left without the title matches, and for the count.
+    wanted = max(limit + len(seen), count_to + 1) if limit else 0
+    rest = finder(session, terms, scope, wanted, title_only=False)
+    if not limit or len(hits) < limit:
+        hits += [Hit(i, False) for i in rest if i not in seen]
+    return (hits[:limit] if limit else hits), len(rest) if count_to else 0
+
+
+def count_found(session: Session, terms: Sequence[str], scope: Scope, count_to: int) -> int:
+    """How many articles match, counted up to ``count_to + 1``: one walk of the title-or-body
+    index, whatever the ranking."""
+    if len(terms) > MAX_TERMS:
+        raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
+    return len(search_ids(session, terms, scope, count_to + 1, title_only=False)) if terms else 0
 
 
 def list_newest(session: Session, scope: Scope, limit: int) -> list[int]:

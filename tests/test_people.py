@@ -145,7 +145,7 @@ def test_migration_0005_fills_the_table_for_articles_stored_before_it(db_url: st
     records[1].editors = [7, "李明"]  # type: ignore[list-item]
     now = datetime(2025, 1, 1, tzinfo=UTC)
     # Ids on both sides of the migration's batch boundaries.
-    ids = [1, 2, 49_999, 50_000, 50_001, 100_000, 100_001, 250_000] + list(range(3, 55))
+    ids = [1, 2, 49_999, 50_000, 50_001, 100_000, 100_001, 250_000, *range(3, 55)]
     with engine.begin() as conn:
         conn.execute(sa.insert(Article), [
             {"id": i, "url": r.url, "site": r.site, "section": None, "title": r.title,

@@ -239,6 +239,8 @@ BAD_INPUT = [
     ("/api/articles/999999", 404),
     ("/api/articles?since=2024-13-45", 422),
     ("/api/articles?until=yesterday", 422),
+    ("/api/articles?since=0001-01-01", 422),       # the range the command line takes
+    ("/api/articles?until=9999-12-31", 422),
     ("/api/articles?limit=100000", 422),
     ("/api/articles?limit=-1", 422),
     ("/api/articles?limit=0", 422),

@@ -10,13 +10,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from itertools import pairwise
 from pathlib import Path
 from time import monotonic, perf_counter
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipelines.body import sanitize_html
+from pipelines.days import BadDate, parse_day
 from pipelines.db import DatabaseError, database_url, open_read_only
 from pipelines.events import EVENT_WORDS
 from pipelines.industries import TAXONOMY
@@ -112,19 +112,6 @@ class Archive:
 
 
 # ---------------------------------------------------------------- parameters
-
-def parse_day(value: str, tz: str, *, end: bool = False) -> datetime:
-    """A date or moment as ``zonenews articles --since/--until`` reads it; a bare ``until``
-    date includes that whole day."""
-    try:
-        if len(value) <= 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1 if end else 0), time(), ZoneInfo(tz))
-        moment = datetime.fromisoformat(value)
-    except (ValueError, OverflowError):
-        raise BadInput(f"{value[:40]!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
-
 
 def build_filter(catalog: SiteCatalog, *, query: str | None, site: str | None, since: str | None,
                  until: str | None, section: str | None = None, person: str | None = None,
@@ -267,7 +254,8 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
                                           status_code=status)
 
     @app.exception_handler(BadInput)
-    def bad_input(request: Request, exc: BadInput) -> Response:
+    @app.exception_handler(BadDate)
+    def bad_input(request: Request, exc: ValueError) -> Response:
         return error(request, 422, str(exc))
 
     @app.exception_handler(BadFilter)
