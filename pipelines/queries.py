@@ -18,7 +18,6 @@ from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
 from pipelines.industries import TAXONOMY, resolve_industry
 from pipelines.models import Article, ArticleFact, ArticleVersion, CrawlRun, Story, StoryArticle
-from pipelines.people import credited
 from pipelines.search import (
     NEWEST_FIRST,
     Hit,
@@ -82,12 +81,10 @@ def _scope(f: ArticleFilter) -> Scope:
     conditions = []
     if f.section:
         conditions.append(Article.section == f.section)
-    if f.author:
-        conditions.append(credited(f.author))
     if f.tag:
         conditions.append(_json_contains(Article.tags, f.tag))
     conditions += _fact_conditions(f)
-    return Scope(f.site or None, f.since, f.until, tuple(conditions))
+    return Scope(f.site or None, f.since, f.until, tuple(conditions), f.author or None)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from pipelines.models import Article
+from pipelines.people import credited
 
 # The order of every listing: newest first, undated articles last.
 NEWEST_FIRST = (Article.published_at.desc().nulls_last(), Article.id.desc())
@@ -101,17 +102,21 @@ def is_search_object(name: str | None) -> bool:
 class Scope:
     """What narrows a search or a listing besides its terms.
 
-    ``site`` and the dates are what the "newest first" indexes serve; ``checks`` are
-    conditions on ``Article`` that only the row itself can answer (section, credits, tags).
+    ``site`` and the dates are what the "newest first" indexes serve, and ``person`` what
+    the people index serves (a few thousand articles at most, sorted at once); ``checks``
+    are conditions on ``Article`` that only the row itself can answer (section, tags, facts).
     """
 
     site: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     checks: tuple[ColumnElement[bool], ...] = ()
+    person: str | None = None
 
     def indexed(self) -> list[ColumnElement[bool]]:
         out = []
+        if self.person is not None:
+            out.append(credited(self.person))
         if self.site is not None:
             out.append(Article.site == self.site)
         if self.since is not None:
@@ -260,6 +265,13 @@ def _sqlite_plan(session: Session, terms: Sequence[str], title_only: bool
 
 def _sqlite_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int,
                 title_only: bool) -> list[int]:
+    if limit and (scope.site is not None or scope.person is not None or scope.checks):
+        # A site, a person or a row check can make a common term rare among the index's rows,
+        # so that walking them for ``limit`` matches in the scope reads thousands; the scope's
+        # own newest rows answer such a term at once, and cost little when they do not.
+        walked = _walk(session, scope, _scan_match(terms, title_only), limit)
+        if len(walked.found) >= limit or walked.complete:
+            return walked.found
     name, expression, residual = _sqlite_plan(session, terms, title_only)
     if name is None:
         # Only one-character terms: newest first through the date index, each row checked.
@@ -273,6 +285,8 @@ def _sqlite_ids(session: Session, terms: Sequence[str], scope: Scope, limit: int
     row_checks: list[ColumnElement[bool]] = list(scope.checks)
     if scope.site is not None:
         row_checks.append(Article.site == scope.site)
+    if scope.person is not None:
+        row_checks.append(credited(scope.person))
     if residual:
         row_checks.append(_scan_match(residual, title_only))
     for moment, is_since in ((scope.since, True), (scope.until, False)):

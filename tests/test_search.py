@@ -16,7 +16,13 @@ from pipelines import search as search_module
 from pipelines.db import open_database
 from pipelines.dedupe import content_hash
 from pipelines.models import Article
-from pipelines.queries import ArticleFilter, list_articles, search_articles
+from pipelines.queries import (
+    ArticleFilter,
+    article_page,
+    count_matches,
+    list_articles,
+    search_articles,
+)
 from pipelines.record import ArticleRecord
 from pipelines.search import make_snippet, parse_terms, search_key
 from pipelines.store import save_articles
@@ -115,6 +121,7 @@ FILTERS = [
                   until=datetime(2024, 6, 1, tzinfo=UTC)),
     ArticleFilter(until=datetime(2023, 3, 1, 0, 0, 0, 500000, tzinfo=UTC)),
     ArticleFilter(author="宋雪梅"),
+    ArticleFilter(author="李明", site="zone-a", limit=3),
     ArticleFilter(tag="人才", limit=0),
 ]
 
@@ -132,6 +139,28 @@ def test_search_finds_what_a_substring_scan_finds_ranked_title_first_then_newest
     assert [f.rank for f in found] == list(range(1, len(found) + 1))
     terms = parse_terms(query)
     assert all(f.in_title == all(_has(t, f.article.title) for t in terms) for f in found)
+
+
+@pytest.mark.parametrize("walk_rows", [3, 400])
+@pytest.mark.parametrize("flt", [ArticleFilter(site="zone-b"), ArticleFilter(author="宋雪梅"),
+                                 ArticleFilter(site="zone-a", section="招商引资", limit=4)])
+def test_a_page_counts_the_matches_its_ranking_holds(
+        stored: tuple[sessionmaker[Session], list[Article]], flt: ArticleFilter, walk_rows: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first page of a search and a later page's count agree with a scan of every row, up
+    to the cap, whether the scope's newest rows or the indexes answer."""
+    sessions, rows = stored
+    monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
+    for query in ("集成电路", "芯片", "光", "高新区 企业", "量子通信"):
+        for cap in (5, 200):
+            asked = ArticleFilter(**{**vars(flt), "query": query})
+            expected = reference(rows, query, ArticleFilter(**{**vars(asked), "limit": 0}))
+            page = article_page(sessions, asked, count_to=cap)
+            assert [a.id for a in page.articles] == expected[:asked.limit]
+            assert (page.matches, page.more_matches) == (min(len(expected), cap),
+                                                         len(expected) > cap)
+            assert count_matches(sessions, asked, cap) == (min(len(expected), cap),
+                                                           len(expected) > cap)
 
 
 @pytest.mark.parametrize("query", ["高新区", "芯片", "集成电路 芯片", "光", "AI", "量子通信"])
