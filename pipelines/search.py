@@ -144,34 +144,47 @@ def search_counted(session: Session, terms: Sequence[str], scope: Scope, limit: 
                    count_to: int = 0) -> tuple[list[Hit], int]:
     """``search``, and how many articles match, counted up to ``count_to + 1`` (with ``count_to``).
 
-    Title matches are matches too, so the walk of the title-or-body index that fills the
-    page counts as well: asked for ``count_to + 1`` rows, it is the only walk that goes past
-    the page. The title tier stops at ``limit``, as the page needs no more of it.
+    The count needs no order. On SQLite the index gives rows newest first anyway, so the walk
+    of the title-or-body index that fills the page counts as well, asked for ``count_to + 1``
+    rows. On PostgreSQL the count is a query of its own with no ORDER BY, which the planner
+    may answer from any index and stop at ``count_to + 1`` rows; the ranked walks stop at the
+    page. The title tier stops at ``limit`` on both, as the page needs no more of it.
     """
     if not terms:
         return [], 0
     if len(terms) > MAX_TERMS:
         raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
-    finder = _sqlite_ids if session.get_bind().dialect.name == "sqlite" else _postgresql_ids
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    finder = _sqlite_ids if sqlite else _postgresql_ids
     titled = finder(session, terms, scope, limit, title_only=True)
     hits = [Hit(i, True) for i in titled]
-    if limit and len(hits) >= limit and not count_to:
-        return hits[:limit], 0
+    counted = 0
+    if count_to and not sqlite:
+        counted = _postgresql_count(session, terms, scope, count_to + 1)
+    if limit and len(hits) >= limit and not (count_to and sqlite):
+        return hits[:limit], counted
     seen = set(titled)
-    # Ask for enough to have ``limit`` left without the title matches, and for the count.
-    wanted = max(limit + len(seen), count_to + 1) if limit else 0
+    # Ask for enough to have ``limit`` left without the title matches (and, on SQLite, to count).
+    wanted = limit + len(seen) if limit else 0
+    if count_to and sqlite and limit:
+        wanted = max(wanted, count_to + 1)
     rest = finder(session, terms, scope, wanted, title_only=False)
+    if count_to and sqlite:
+        counted = len(rest)
     if not limit or len(hits) < limit:
         hits += [Hit(i, False) for i in rest if i not in seen]
-    return (hits[:limit] if limit else hits), len(rest) if count_to else 0
+    return (hits[:limit] if limit else hits), counted
 
 
 def count_found(session: Session, terms: Sequence[str], scope: Scope, count_to: int) -> int:
-    """How many articles match, counted up to ``count_to + 1``: one walk of the title-or-body
-    index, whatever the ranking."""
+    """How many articles match, counted up to ``count_to + 1``, whatever the ranking."""
     if len(terms) > MAX_TERMS:
         raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
-    return len(search_ids(session, terms, scope, count_to + 1, title_only=False)) if terms else 0
+    if not terms:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgresql_count(session, terms, scope, count_to + 1)
+    return len(search_ids(session, terms, scope, count_to + 1, title_only=False))
 
 
 def list_newest(session: Session, scope: Scope, limit: int) -> list[int]:
@@ -424,6 +437,13 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
             if len(ids) >= limit or share >= 1:
                 return ids
             found = len(ids)
+
+
+def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> int:
+    """Matches up to ``limit``, in no order: the planner picks the cheapest way to find that
+    many (a term's index, the site's, or the newest rows) and stops there."""
+    inner = select(Article.id).where(_pg_match(terms, False), *scope.where()).limit(limit)
+    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
 # ---------------------------------------------------------------- snippets
