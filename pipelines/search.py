@@ -11,6 +11,9 @@ PostgreSQL a GIN index cannot hand rows back in date order, so the search walks
 the newest rows first and, only when they hold too few matches, asks the
 indexes for matches within widening windows of time: a common word costs a
 short walk, a rare one a small index lookup, and neither reads the archive.
+SQLite walks the newest rows first too when a site, a person or a row check
+narrows the search, as such a scope can make a common word rare among the
+index's rows. A person's articles come from the people table (pipelines.people).
 """
 
 from __future__ import annotations
