@@ -445,7 +445,13 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
 def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> int:
     """Matches up to ``limit``, in no order: the planner picks the cheapest way to find that
     many (a term's index, the site's, or the newest rows) and stops there."""
-    inner = select(Article.id).where(_pg_match(terms, False), *scope.where()).limit(limit)
+    def counted(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
+        # LIKE first: a row is checked left to right, so a scan computes the costly pairs of
+        # a two-character term only for the rows that hold it; the pair index still serves.
+        return and_(_like(col, term), _pg_term(col, term)) if len(term) == 2 else _pg_term(col, term)
+
+    match = and_(*(or_(counted(Article.title, t), counted(Article.body_text, t)) for t in terms))
+    inner = select(Article.id).where(match, *scope.where()).limit(limit)
     return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
