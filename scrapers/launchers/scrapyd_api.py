@@ -19,6 +19,9 @@ from typing import Any
 
 # The states listjobs.json knows a job by; a job in none of them is unknown to the node.
 JOB_STATES = ("pending", "running", "finished")
+# A node's first schedule.json of a project runs `scrapy list` before it answers, blocking the
+# daemon meanwhile: seconds on a busy machine.
+SCHEDULE_TIMEOUT_SECONDS = 60.0
 
 
 class NodeDown(Exception):
@@ -51,7 +54,7 @@ class ScrapydNode:
         return f"ScrapydNode({self.name!r})"
 
     def _call(self, endpoint: str, params: Mapping[str, str | list[str]],
-              post: bool = False) -> dict[str, Any]:
+              post: bool = False, timeout: float | None = None) -> dict[str, Any]:
         query = urllib.parse.urlencode(params, doseq=True)
         url = f"{self.name}/{endpoint}"
         if post:
@@ -61,7 +64,7 @@ class ScrapydNode:
             request = urllib.request.Request(f"{url}?{query}" if query else url,
                                              headers=self._headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
@@ -89,7 +92,7 @@ class ScrapydNode:
                                               "jobid": job_id, **args}
         if settings:
             params["setting"] = [f"{k}={v}" for k, v in settings.items()]
-        self._call("schedule.json", params, post=True)
+        self._call("schedule.json", params, post=True, timeout=SCHEDULE_TIMEOUT_SECONDS)
 
     def job_state(self, project: str, job_id: str) -> str | None:
         """``pending``, ``running`` or ``finished``; None when the node does not know the job

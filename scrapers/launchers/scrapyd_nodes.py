@@ -180,9 +180,10 @@ class ScrapydCrawls:
                 try:
                     node.schedule(self.project, SPIDER, job, args)
                 except (NodeDown, NodeRefused) as exc:
-                    problems.append(str(exc))
-                    self._node_down(node, str(exc))
-                    continue
+                    if not self._queued(node, job):
+                        problems.append(str(exc))
+                        self._node_down(node, str(exc))
+                        continue
                 logger.info("%s: crawl sent to %s as job %s (%d jobs there before it, "
                             "time limit %s)", site.key, node.name, job, load,
                             format_duration(self.time_limit(site)))
@@ -190,6 +191,13 @@ class ScrapydCrawls:
         down = sorted(self._down - {p.split(": ", 1)[0] for p in problems})
         raise NoNode("no Scrapyd node took the crawl: "
                      + "; ".join([*problems, *(f"{name}: down" for name in down)]))
+
+    def _queued(self, node: ScrapydNode, job: str) -> bool:
+        """Whether a schedule.json whose answer was lost queued the job all the same."""
+        try:
+            return node.job_state(self.project, job) is not None
+        except (NodeDown, NodeRefused):
+            return False
 
     def _follow(self, site: Site, run_id: int, node: ScrapydNode, job: str,
                 began: float) -> None:

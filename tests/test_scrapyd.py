@@ -1,0 +1,184 @@
+"""Crawls dispatched to two real Scrapyd nodes, one shared PostgreSQL.
+
+Each node is a ``scrapyd`` process on a free loopback port with its own folder,
+set up as the README tells a worker; a node is killed as a machine dies (the
+daemon and its crawls at once, SIGKILL).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from pipelines.db import open_database
+from pipelines.models import Article, CrawlRun
+from scrapers.launchers import CrawlResult
+from scrapers.launchers.scrapyd_nodes import ScrapydCrawls
+from scrapers.sites import Site, load_catalog
+from tests.conftest import ROOT, write_site, zonenews
+from tests.scrapydnodes import Node, nodes
+from tests.siteserver import FixtureServer
+
+pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install scrapyd)")
+
+PASSWORD = "node-s3cret"
+
+
+def add_zone(server: FixtureServer, folder: Path, key: str, articles: int,
+             extra: str = "") -> None:
+    """A column of ``articles`` articles on one list page, and its site file."""
+    items = "".join(f'<li><a href="/{key}/content/post_{i}.html">{key}园区新闻第{i}条</a>'
+                    f"<span>2024-02-{i % 28 + 1:02d}</span></li>" for i in range(articles))
+    server.add(f"/{key}/index.html", f'<html><head><meta charset="utf-8"><title>{key}</title>'
+               f'</head><body><ul class="list">{items}</ul></body></html>')
+    for i in range(articles):
+        server.add(f"/{key}/content/post_{i}.html",
+                   f'<html><head><meta charset="utf-8"><meta name="ArticleTitle" '
+                   f'content="{key}园区新闻第{i}条"><meta name="PubDate" '
+                   f'content="2024-02-{i % 28 + 1:02d} 09:30"></head><body><div class="zw">'
+                   f"<p>第{i}篇：{key}园区今年新增企业{20 + i}家，投资额同比增长三成。</p>"
+                   f"<p>园区将继续优化营商环境，服务企业发展。</p></div></body></html>")
+    write_site(folder, key, [server.url(f"/{key}/index.html")],
+               rf"/{key}/content/post_\d+\.html$", extra)
+
+
+def stored(db: str) -> list[tuple[str, str, int]]:
+    with open_database(db)() as session:
+        return [tuple(row) for row in session.execute(  # type: ignore[misc]
+            select(Article.site, Article.url, Article.version))]
+
+
+def runs(db: str) -> list[CrawlRun]:
+    with open_database(db)() as session:
+        return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return condition()
+
+
+@pytest.fixture
+def sites_dir(tmp_path: Path) -> Path:
+    return tmp_path / "sites"
+
+
+@pytest.fixture
+def two_nodes(tmp_path: Path, pg_url: str, sites_dir: Path) -> Iterator[list[Node]]:
+    sites_dir.mkdir()
+    with nodes(tmp_path, pg_url, sites_dir, username="zonenews", password=PASSWORD) as started:
+        yield started
+
+
+def test_several_sites_go_to_both_nodes_and_every_article_is_stored_once(
+        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str) -> None:
+    keys = ["east", "west", "north", "south"]
+    for key in keys:
+        add_zone(server, sites_dir, key, articles=6, extra="delay = 0.2\nconcurrency = 1\n")
+    a, b = two_nodes
+
+    crawl = zonenews("crawl", *keys, "--scrapyd", a.address, "--scrapyd", b.address, db=pg_url,
+                     sites=sites_dir)
+
+    assert crawl.returncode == 0, crawl.stderr
+    done = runs(pg_url)
+    assert sorted(r.site for r in done) == sorted(keys)
+    assert {r.status for r in done} == {"succeeded"}
+    assert {r.node for r in done} == {a.url, b.url}
+    assert {r.job_id for r in done} == {f"{r.site}-{r.id}" for r in done}
+    for node in two_nodes:
+        assert sorted(node.jobs()["finished"]) == sorted(r.job_id for r in done
+                                                         if r.node == node.url)
+    articles = stored(pg_url)
+    assert len(articles) == len({url for _site, url, _v in articles}) == 6 * len(keys)
+    assert {version for *_rest, version in articles} == {1}
+    assert {key: server.article_hits(f"/{key}/content/") for key in keys} == dict.fromkeys(keys, 6)
+    listed = json.loads(zonenews("runs", "--format", "json", db=pg_url, check=True).stdout)
+    assert {(r["site"], r["node"], r["job_id"]) for r in listed} == {
+        (r.site, r.node, r.job_id) for r in done}
+    table = zonenews("runs", db=pg_url, check=True).stdout
+    assert "node" in table.splitlines()[0] and a.url in table and b.url in table
+    # The node's password reaches neither the run table, the output, nor the nodes' logs; the
+    # database URL travels in the nodes' environment, not in a job's arguments.
+    everything = crawl.stdout + crawl.stderr + json.dumps(listed) + table
+    assert PASSWORD not in everything
+    for node in two_nodes:
+        logs = node.logs()
+        assert "Process started" in logs
+        assert PASSWORD not in logs and pg_url not in logs and "search_path" not in logs
+
+
+def crawl_in_thread(crawls: ScrapydCrawls, site: Site) -> tuple[threading.Thread, list[CrawlResult]]:
+    results: list[CrawlResult] = []
+    thread = threading.Thread(target=lambda: results.append(crawls.run(site)), daemon=True)
+    thread.start()
+    return thread, results
+
+
+def test_a_node_killed_mid_crawl_fails_its_run_and_the_next_dispatch_completes_the_site(
+        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    articles = 30
+    add_zone(server, sites_dir, "slow", articles, extra="delay = 0.25\nconcurrency = 1\n")
+    site = load_catalog([sites_dir]).get("slow")
+    a, b = two_nodes
+    crawls = ScrapydCrawls(pg_url, [a.address, b.address], poll=0.2, lost_after=1.0)
+    thread, results = crawl_in_thread(crawls, site)
+    assert wait_until(lambda: len(stored(pg_url)) >= 3, 60), a.logs()[-3000:]
+    (first,) = runs(pg_url)
+    victim = a if first.node == a.url else b
+
+    victim.kill()
+    thread.join(timeout=30)
+
+    assert not thread.is_alive()
+    (killed,) = results
+    assert killed.status == "failed" and killed.node == victim.url
+    assert f"Scrapyd node {victim.url} stopped answering" in str(killed.message)
+    assert 0 < len(stored(pg_url)) < articles
+    assert any(f"Scrapyd node {victim.url} is down" in r.getMessage() for r in caplog.records)
+
+    again = crawls.run(site)
+
+    assert again.status == "succeeded", again.message
+    assert again.node != victim.url
+    assert [(r.status, r.node) for r in runs(pg_url)] == [("failed", victim.url),
+                                                           ("succeeded", again.node)]
+    urls = stored(pg_url)
+    assert len(urls) == len({url for _site, url, _v in urls}) == articles
+    assert {version for *_rest, version in urls} == {1}
+    assert again.figures.articles_new == articles - killed.figures.articles_new
+
+
+def test_the_same_site_asked_for_twice_at_once_is_crawled_once(
+        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str) -> None:
+    add_zone(server, sites_dir, "twice", 10, extra="delay = 0.2\nconcurrency = 1\n")
+    addresses = [arg for node in two_nodes for arg in ("--scrapyd", node.address)]
+    cmd = [sys.executable, "-m", "cli", "crawl", "twice", *addresses, "--db", pg_url,
+           "--sites", str(sites_dir)]
+    both = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in both]
+
+    assert sorted(code for code, _err in outcomes) == [0, 1], outcomes
+    refused = next(err for code, err in outcomes if code == 1)
+    assert "twice: already being crawled by run" in refused
+    (run,) = runs(pg_url)
+    assert run.status == "succeeded"
+    jobs = [job for node in two_nodes for state in node.jobs().values() for job in state]
+    assert jobs == [run.job_id]
+    assert server.article_hits("/twice/content/") == 10
+    with open_database(pg_url)() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 10
