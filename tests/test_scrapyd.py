@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun
 from scrapers.launchers import CrawlResult
 from scrapers.launchers.scrapyd_nodes import ScrapydCrawls
 from scrapers.sites import Site, load_catalog
-from tests.conftest import ROOT, write_site, zonenews
+from tests.conftest import ROOT, pg_schema, write_site, zonenews
 from tests.scrapydnodes import Node, nodes
 from tests.siteserver import FixtureServer
 
@@ -70,54 +70,92 @@ def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.2)
     return condition()
 
 
-@pytest.fixture
-def sites_dir(tmp_path: Path) -> Path:
-    return tmp_path / "sites"
+class Cluster:
+    """Two nodes, their shared database and the sites they crawl, for the whole module: a node
+    costs seconds to start and more to answer its first job. Each test crawls sites of its own."""
+
+    def __init__(self, db: str, sites: Path, server: FixtureServer, nodes: list[Node]) -> None:
+        self.db = db
+        self.sites = sites
+        self.server = server
+        self.nodes = nodes
+
+    def runs(self, *keys: str) -> list[CrawlRun]:
+        return [r for r in runs(self.db) if r.site in keys]
+
+    def stored(self, key: str) -> list[tuple[str, str, int]]:
+        return [row for row in stored(self.db) if row[0] == key]
 
 
-@pytest.fixture
-def two_nodes(tmp_path: Path, pg_url: str, sites_dir: Path) -> Iterator[list[Node]]:
-    sites_dir.mkdir()
-    with nodes(tmp_path, pg_url, sites_dir, username="zonenews", password=PASSWORD) as started:
-        yield started
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    folder = tmp_path_factory.mktemp("scrapyd")
+    sites = folder / "sites"
+    sites.mkdir()
+    with pg_schema() as db, FixtureServer() as server, \
+            nodes(folder, db, sites, username="zonenews", password=PASSWORD) as started:
+        yield Cluster(db, sites, server, started)
 
 
 def test_several_sites_go_to_both_nodes_and_every_article_is_stored_once(
-        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str) -> None:
+        cluster: Cluster) -> None:
     keys = ["east", "west", "north", "south"]
     for key in keys:
-        add_zone(server, sites_dir, key, articles=6, extra="delay = 0.2\nconcurrency = 1\n")
-    a, b = two_nodes
+        add_zone(cluster.server, cluster.sites, key, articles=6,
+                 extra="delay = 0.2\nconcurrency = 1\n")
+    a, b = cluster.nodes
 
-    crawl = zonenews("crawl", *keys, "--scrapyd", a.address, "--scrapyd", b.address, db=pg_url,
-                     sites=sites_dir)
+    crawl = zonenews("crawl", *keys, "--scrapyd", a.address, "--scrapyd", b.address,
+                     db=cluster.db, sites=cluster.sites)
 
     assert crawl.returncode == 0, crawl.stderr
-    done = runs(pg_url)
+    done = cluster.runs(*keys)
     assert sorted(r.site for r in done) == sorted(keys)
     assert {r.status for r in done} == {"succeeded"}
     assert {r.node for r in done} == {a.url, b.url}
     assert {r.job_id for r in done} == {f"{r.site}-{r.id}" for r in done}
-    for node in two_nodes:
+    for node in cluster.nodes:
         assert sorted(node.jobs()["finished"]) == sorted(r.job_id for r in done
                                                          if r.node == node.url)
-    articles = stored(pg_url)
-    assert len(articles) == len({url for _site, url, _v in articles}) == 6 * len(keys)
-    assert {version for *_rest, version in articles} == {1}
-    assert {key: server.article_hits(f"/{key}/content/") for key in keys} == dict.fromkeys(keys, 6)
-    listed = json.loads(zonenews("runs", "--format", "json", db=pg_url, check=True).stdout)
+    for key in keys:
+        articles = cluster.stored(key)
+        assert len(articles) == len({url for _site, url, _v in articles}) == 6
+        assert {version for *_rest, version in articles} == {1}
+        assert cluster.server.article_hits(f"/{key}/content/") == 6
+    listed = json.loads(zonenews("runs", "--format", "json", db=cluster.db, check=True).stdout)
     assert {(r["site"], r["node"], r["job_id"]) for r in listed} == {
         (r.site, r.node, r.job_id) for r in done}
-    table = zonenews("runs", db=pg_url, check=True).stdout
+    table = zonenews("runs", db=cluster.db, check=True).stdout
     assert "node" in table.splitlines()[0] and a.url in table and b.url in table
     # The node's password reaches neither the run table, the output, nor the nodes' logs; the
     # database URL travels in the nodes' environment, not in a job's arguments.
     everything = crawl.stdout + crawl.stderr + json.dumps(listed) + table
     assert PASSWORD not in everything
-    for node in two_nodes:
+    for node in cluster.nodes:
         logs = node.logs()
         assert "Process started" in logs
-        assert PASSWORD not in logs and pg_url not in logs and "search_path" not in logs
+        assert PASSWORD not in logs and cluster.db not in logs and "search_path" not in logs
+
+
+def test_the_same_site_asked_for_twice_at_once_is_crawled_once(cluster: Cluster) -> None:
+    add_zone(cluster.server, cluster.sites, "twice", 10, extra="delay = 0.2\nconcurrency = 1\n")
+    addresses = [arg for node in cluster.nodes for arg in ("--scrapyd", node.address)]
+    cmd = [sys.executable, "-m", "cli", "crawl", "twice", *addresses, "--db", cluster.db,
+           "--sites", str(cluster.sites)]
+    both = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in both]
+
+    assert sorted(code for code, _err in outcomes) == [0, 1], outcomes
+    refused = next(err for code, err in outcomes if code == 1)
+    assert "zonenews: twice: already being crawled by run" in refused
+    (run,) = cluster.runs("twice")
+    assert run.status == "succeeded"
+    jobs = [job for node in cluster.nodes for state in node.jobs().values() for job in state
+            if job.startswith("twice-")]
+    assert jobs == [run.job_id]
+    assert cluster.server.article_hits("/twice/content/") == 10
+    assert len(cluster.stored("twice")) == 10
 
 
 def crawl_in_thread(crawls: ScrapydCrawls, site: Site) -> tuple[threading.Thread, list[CrawlResult]]:
@@ -128,17 +166,18 @@ def crawl_in_thread(crawls: ScrapydCrawls, site: Site) -> tuple[threading.Thread
 
 
 def test_a_node_killed_mid_crawl_fails_its_run_and_the_next_dispatch_completes_the_site(
-        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str,
-        caplog: pytest.LogCaptureFixture) -> None:
-    articles = 30
-    add_zone(server, sites_dir, "slow", articles, extra="delay = 0.25\nconcurrency = 1\n")
-    site = load_catalog([sites_dir]).get("slow")
-    a, b = two_nodes
-    crawls = ScrapydCrawls(pg_url, [a.address, b.address], poll=0.2, lost_after=1.0)
+        cluster: Cluster, caplog: pytest.LogCaptureFixture) -> None:
+    # Last in this module: it kills one of the nodes.
+    articles = 24
+    add_zone(cluster.server, cluster.sites, "slow", articles,
+             extra="delay = 0.25\nconcurrency = 1\n")
+    site = load_catalog([cluster.sites]).get("slow")
+    crawls = ScrapydCrawls(cluster.db, [n.address for n in cluster.nodes], poll=0.2,
+                           lost_after=1.0)
     thread, results = crawl_in_thread(crawls, site)
-    assert wait_until(lambda: len(stored(pg_url)) >= 3, 60), a.logs()[-3000:]
-    (first,) = runs(pg_url)
-    victim = a if first.node == a.url else b
+    assert wait_until(lambda: len(cluster.stored("slow")) >= 3, 60)
+    (first,) = cluster.runs("slow")
+    victim = next(n for n in cluster.nodes if n.url == first.node)
 
     victim.kill()
     thread.join(timeout=30)
@@ -147,38 +186,16 @@ def test_a_node_killed_mid_crawl_fails_its_run_and_the_next_dispatch_completes_t
     (killed,) = results
     assert killed.status == "failed" and killed.node == victim.url
     assert f"Scrapyd node {victim.url} stopped answering" in str(killed.message)
-    assert 0 < len(stored(pg_url)) < articles
+    assert 0 < len(cluster.stored("slow")) < articles
     assert any(f"Scrapyd node {victim.url} is down" in r.getMessage() for r in caplog.records)
 
     again = crawls.run(site)
 
     assert again.status == "succeeded", again.message
     assert again.node != victim.url
-    assert [(r.status, r.node) for r in runs(pg_url)] == [("failed", victim.url),
-                                                           ("succeeded", again.node)]
-    urls = stored(pg_url)
+    assert [(r.status, r.node) for r in cluster.runs("slow")] == [
+        ("failed", victim.url), ("succeeded", again.node)]
+    urls = cluster.stored("slow")
     assert len(urls) == len({url for _site, url, _v in urls}) == articles
     assert {version for *_rest, version in urls} == {1}
     assert again.figures.articles_new == articles - killed.figures.articles_new
-
-
-def test_the_same_site_asked_for_twice_at_once_is_crawled_once(
-        server: FixtureServer, sites_dir: Path, two_nodes: list[Node], pg_url: str) -> None:
-    add_zone(server, sites_dir, "twice", 10, extra="delay = 0.2\nconcurrency = 1\n")
-    addresses = [arg for node in two_nodes for arg in ("--scrapyd", node.address)]
-    cmd = [sys.executable, "-m", "cli", "crawl", "twice", *addresses, "--db", pg_url,
-           "--sites", str(sites_dir)]
-    both = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for _ in range(2)]
-    outcomes = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in both]
-
-    assert sorted(code for code, _err in outcomes) == [0, 1], outcomes
-    refused = next(err for code, err in outcomes if code == 1)
-    assert "twice: already being crawled by run" in refused
-    (run,) = runs(pg_url)
-    assert run.status == "succeeded"
-    jobs = [job for node in two_nodes for state in node.jobs().values() for job in state]
-    assert jobs == [run.job_id]
-    assert server.article_hits("/twice/content/") == 10
-    with open_database(pg_url)() as session:
-        assert session.scalar(select(func.count()).select_from(Article)) == 10
