@@ -5,7 +5,7 @@ of one dispatch.
 
 Each site is a generated column served by its own ``bench.server`` process on
 127.0.0.1. The nodes are real ``scrapyd`` daemons set up as the README's worker
-(tests/scrapydnodes.py), each allowed ``--slots`` crawls at a time, sharing one
+(tests/scrapydnodes.py), each allowed a number of crawls at a time (``--layouts``), sharing one
 PostgreSQL. A configuration is timed from the first dispatch to the last
 finished run, as ``zonenews crawl --scrapyd`` sees it. The per-dispatch
 overhead compares a one-article site crawled through a node with the same
@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/scrapyd.py")
     parser.add_argument("--sites", type=int, default=8)
     parser.add_argument("--articles", type=int, default=500)
-    parser.add_argument("--slots", type=int, default=4, help="crawls a node runs at a time")
+    parser.add_argument("--layouts", default="1x8,2x4",
+                        help="NODESxSLOTS, comma separated (default: one node vs two, with the "
+                             "same crawls at a time in all)")
     parser.add_argument("--rounds", type=int, default=3, help="one-article crawls for overhead")
     parser.add_argument("--pg", default=os.environ.get(PG_ENV, DEFAULT_PG))
     args = parser.parse_args(argv)
@@ -84,16 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         work = Path(tmp)
         bases = [stack.enter_context(site_server(args.articles)) for _ in range(args.sites)]
-        for count in (1, 2):
-            print(f"{args.sites} sites x {args.articles} articles on {count} node(s)",
-                  file=sys.stderr)
-            folder = work / f"sites{count}"
-            sites = write_sites(folder, bases, f"n{count}-")
-            with pg_schema() as db, nodes(work / f"nodes{count}", db, folder, count=count,
-                                          max_proc=args.slots, poll=1.0) as cluster:
+        for n, layout in enumerate(args.layouts.split(",")):
+            count, slots = (int(part) for part in layout.split("x"))
+            print(f"{args.sites} sites x {args.articles} articles on {count} node(s) of "
+                  f"{slots} slots", file=sys.stderr)
+            folder = work / f"sites{n}"
+            sites = write_sites(folder, bases, f"l{n}-")
+            with pg_schema() as db, nodes(work / f"nodes{n}", db, folder, count=count,
+                                          max_proc=slots, poll=1.0) as cluster:
                 seconds, stored, used = dispatch_all(db, cluster, sites)
             load = os.getloadavg()[0]
-            rows.append((f"{count} node(s), {args.slots} slots each",
+            rows.append((f"{count} node(s), {slots} slots each",
                          f"{seconds:.1f} s, {stored / seconds:.0f} articles/s "
                          f"({stored:,} stored, {len(used)} node(s) used, load {load:.1f})"))
         print("per-dispatch overhead", file=sys.stderr)
