@@ -8,6 +8,8 @@ daemon and its crawls at once, SIGKILL).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -156,6 +158,38 @@ def test_the_same_site_asked_for_twice_at_once_is_crawled_once(cluster: Cluster)
     assert jobs == [run.job_id]
     assert cluster.server.article_hits("/twice/content/") == 10
     assert len(cluster.stored("twice")) == 10
+
+
+def test_the_scheduler_sends_its_due_crawls_to_the_nodes_and_stops_on_sigterm(
+        cluster: Cluster) -> None:
+    add_zone(cluster.server, cluster.sites, "periodic", 4,
+             extra='[schedule]\ninterval = "1s"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("ZONENEWS_DB", "ZONENEWS_SITES")}
+    env["ZONENEWS_SCRAPYD"] = " ".join(node.address for node in cluster.nodes)
+    # Only this test's site is scheduled: the built-in ones are overridden to stay off the
+    # network.
+    only = cluster.sites.parent / "periodic-only"
+    only.mkdir()
+    (only / "periodic.toml").write_bytes((cluster.sites / "periodic.toml").read_bytes())
+    for key in load_catalog().sites:
+        write_site(only, key, [cluster.server.url("/periodic/index.html")], "never-matches")
+    proc = subprocess.Popen([sys.executable, "scheduler.py", "--db", cluster.db, "--sites",
+                             str(only)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    reached = wait_until(lambda: sum(r.status == "succeeded"
+                                     for r in cluster.runs("periodic")) >= 2, 90)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+
+    assert reached, err
+    assert proc.returncode == 0, err
+    done = cluster.runs("periodic")
+    assert {r.trigger for r in done} == {"schedule"}
+    assert {r.node for r in done} <= {node.url for node in cluster.nodes}
+    assert not [r for r in done if r.status == "running"]
+    assert "periodic: crawl sent to http://127.0.0.1:" in err
+    assert PASSWORD not in err
+    assert len(cluster.stored("periodic")) == 4
 
 
 def crawl_in_thread(crawls: ScrapydCrawls, site: Site) -> tuple[threading.Thread, list[CrawlResult]]:
