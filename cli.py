@@ -216,8 +216,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     nodes = scrapyd_urls(args.scrapyd)
     outcomes: Sequence[Any]
     if nodes:
-        outcomes = dispatch_sites(sites, database_url(args.db), nodes, full=args.full,
-                                  trigger=args.trigger)
+        try:
+            outcomes = dispatch_sites(sites, database_url(args.db), nodes, full=args.full,
+                                      trigger=args.trigger)
+        except ValueError as exc:   # a --scrapyd address that is no URL
+            raise UsageError(f"--scrapyd: {exc}") from None
     else:
         log_level = "INFO" if args.verbose else "WARNING"
         outcomes = crawl_sites(sites, db_url=args.db, full=args.full, trigger=args.trigger,

@@ -182,6 +182,9 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
         except (DatabaseError, SQLAlchemyError) as exc:
             logger.error("database: %s", exc)
             return 1
+        except ValueError as exc:   # a --scrapyd address that is no URL
+            logger.error("--scrapyd: %s", exc)
+            return 2
         if reaped:
             logger.warning("runs %s marked interrupted: their processes had ended",
                            ", ".join(map(str, reaped)))

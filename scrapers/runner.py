@@ -1,8 +1,8 @@
 """Where a crawl is started: one or more sites, in this process, each with its run record.
 
-The command line calls ``crawl_sites`` directly; the scheduler runs
-``python -m scrapers.runner`` in a child process, because Twisted's reactor
-cannot be restarted within one process.
+The command line calls ``crawl_sites`` directly; the local launcher
+(``scrapers.launchers.local``) runs ``python -m scrapers.runner`` in a child
+process, because Twisted's reactor cannot be restarted within one process.
 """
 
 from __future__ import annotations

@@ -81,8 +81,8 @@ class ScrapydCrawls:
                  poll: float = POLL_SECONDS, project: str = PROJECT) -> None:
         if not nodes:
             raise ValueError("at least one Scrapyd node is needed")
-        self.sessions: sessionmaker[Session] = open_database(db_url)
         self.nodes = [ScrapydNode(url) for url in nodes]
+        self.sessions: sessionmaker[Session] = open_database(db_url)
         self.trigger = trigger
         self.full = full
         self.margin = margin
