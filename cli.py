@@ -31,7 +31,9 @@ from pipelines.db import (
 
 DEFAULT_TZ = "Asia/Shanghai"
 SITE_FIELDS = ("key", "name", "enabled", "schedule", "timezone", "next_run_at",
-               "last_run_status", "last_run_at", "articles", "health", "file")
+               "last_run_status", "last_run_at", "last_run_node", "articles", "health", "file")
+SCRAPYD_HELP = ("run the crawls on this Scrapyd node instead of child processes here "
+                "(repeatable; default: the nodes in $ZONENEWS_SCRAPYD)")
 RUN_COLUMNS = ("id", "site", "trigger", "status", "started_at", "finished_at", "pages_fetched",
                "articles_new", "articles_updated", "articles_unchanged", "errors")
 
@@ -182,6 +184,7 @@ def _require_known(catalog: Any, keys: Sequence[str], where: str = "") -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from scrapers.launchers.scrapyd_nodes import dispatch_sites, scrapyd_urls
     from scrapers.runner import crawl_sites
 
     catalog = _catalog(args)
@@ -195,9 +198,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not sites:
         print("zonenews: no site to crawl", file=sys.stderr)
         return 1
-    log_level = "INFO" if args.verbose else "WARNING"
-    outcomes = crawl_sites(sites, db_url=args.db, full=args.full, trigger=args.trigger,
-                           progress=True, log_level=log_level)
+    nodes = scrapyd_urls(args.scrapyd)
+    outcomes: Sequence[Any]
+    if nodes:
+        try:
+            outcomes = dispatch_sites(sites, database_url(args.db), nodes, full=args.full,
+                                      trigger=args.trigger)
+        except ValueError as exc:   # a --scrapyd address that is no URL
+            raise UsageError(f"--scrapyd: {exc}") from None
+    else:
+        log_level = "INFO" if args.verbose else "WARNING"
+        outcomes = crawl_sites(sites, db_url=args.db, full=args.full, trigger=args.trigger,
+                               progress=True, log_level=log_level)
     rows = [(o.site, o.status, o.figures.pages_fetched, o.figures.articles_new,
              o.figures.articles_updated, o.figures.articles_unchanged, o.figures.errors,
              o.message or "") for o in outcomes]
@@ -205,7 +217,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                               "note"), (24, 12, 7, 6, 8, 10, 7, 60)))
     for o in outcomes:
         if o.status == "refused":
-            print(f"zonenews: {o.message}", file=sys.stderr)
+            print(f"zonenews: {o.site}: {(o.message or '').removeprefix(f'{o.site}: ')}",
+                  file=sys.stderr)
         elif not o.ok and o.message:
             # The table cuts the note; the whole reason is one line here (a start page with
             # no link matching the pattern names the pattern).
@@ -338,12 +351,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     records = [run_record(r) for r in list_runs(sessions, args.site, args.limit)]
     zones = {key: site.timezone for key, site in _catalog(args, quiet=True).sites.items()}
 
+    # The node column appears once a crawl ran on a Scrapyd node; local history stays as it was.
+    columns = (*RUN_COLUMNS, "node") if any(r["node"] for r in records) else RUN_COLUMNS
+
     def table() -> str:
-        rows = [[local_time(r[c], zones.get(r["site"]), args.utc) if c.endswith("_at") else r[c]
-                 for c in RUN_COLUMNS] + [_faults(r)] for r in records]
+        rows = [[local_time(r[c], zones.get(r["site"]), args.utc) if c.endswith("_at")
+                 else r[c] or "" if c == "node" else r[c]
+                 for c in columns] + [_faults(r)] for r in records]
         return render_table(rows, (*RUN_COLUMNS[:4], time_label("started", args.utc),
                                    time_label("finished", args.utc), "pages", "new", "updated",
-                                   "unchanged", "errors", "faults"))
+                                   "unchanged", "errors", *columns[len(RUN_COLUMNS):], "faults"))
 
     emit(records, args.format, table, (*RUN_FIELDS, "message"))
     if args.limit and len(records) == args.limit:
@@ -390,14 +407,15 @@ def cmd_sites(args: argparse.Namespace) -> int:
             "key": key, "name": site.name, "enabled": site.schedule is None or site.schedule.enabled,
             "schedule": describe_schedule(site), "timezone": site.timezone,
             "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
-            "last_run_at": iso(last.started_at) if last else None, "articles": state.articles,
+            "last_run_at": iso(last.started_at) if last else None,
+            "last_run_node": last.node if last else None, "articles": state.articles,
             "health": health[key].state if key in health else "unknown", "file": site.path,
         })
 
     def table() -> str:
         rows = [(r["key"], r["name"], r["schedule"],
                  local_time(r["next_run_at"], r["timezone"], args.utc),
-                 r["last_run_status"] or "never",
+                 " on ".join(filter(None, (r["last_run_status"] or "never", r["last_run_node"]))),
                  local_time(r["last_run_at"], r["timezone"], args.utc), r["articles"],
                  r["health"]) for r in records]
         return render_table(rows, ("site", "name", "schedule", time_label("next run", args.utc),
@@ -412,7 +430,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from scheduler import run_scheduler
 
     return run_scheduler(db_url=database_url(args.db), site_dirs=args.sites or [],
-                         log_file=args.log_file, verbose=args.verbose)
+                         log_file=args.log_file, verbose=args.verbose, scrapyd=args.scrapyd)
 
 
 def _read_target(target: str, saved_url: str | None) -> tuple[bytes, str | None, str]:
@@ -765,11 +783,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave this site out of the crawl (repeatable)")
     p.add_argument("--trigger", choices=("manual", "schedule"), default="manual",
                    help=argparse.SUPPRESS)
+    p.add_argument("--scrapyd", metavar="URL", action="append", default=[], help=SCRAPYD_HELP)
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("schedule", parents=[common],
                        help="run the periodic crawls in the foreground until SIGINT/SIGTERM")
     p.add_argument("--log-file", metavar="FILE", help="also write the log to this file")
+    p.add_argument("--scrapyd", metavar="URL", action="append", default=[], help=SCRAPYD_HELP)
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("articles", parents=[common], help="stored articles, newest first")

@@ -1,28 +1,24 @@
-"""The periodic crawls: one APScheduler job per scheduled site, each crawl in a child process.
+"""The periodic crawls: one APScheduler job per scheduled site, handed to one launcher.
 
-Each crawl runs as ``python -m scrapers.runner`` in its own process: Twisted's
-reactor cannot be restarted within one process (scrapy/scrapy#5026), and a crash
-or a leak in one crawl must not take the scheduler down. The child takes the
-site's crawl lock (its ``running`` row) itself, so a scheduled crawl and a
-one-off ``zonenews crawl`` of the same site never overlap.
+The scheduler is the one place that decides *when* a site is crawled; where
+the crawl runs is the launcher's business (``scrapers.launchers``): a child
+process of this machine by default, a Scrapyd node with ``--scrapyd URL``.
+Either way the site's crawl lock (its ``running`` row) keeps a scheduled crawl
+and a one-off ``zonenews crawl`` of the same site from overlapping.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
-import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -33,24 +29,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
-from pipelines.db import DB_ENV, DatabaseError, open_database
-from pipelines.models import CrawlRun
+from pipelines.db import DatabaseError, database_url
 from pipelines.queries import site_states
-from pipelines.runs import (
-    AlreadyRunning,
-    mark_run,
-    reap_interrupted,
-    run_of_process,
-    running_run,
-    stopped_short,
-)
-from scrapers.runner import EXIT_ALREADY_RUNNING
+from pipelines.runs import reap_interrupted, stopped_short
+from scrapers.launchers import Launcher, format_duration
+from scrapers.launchers.local import ChildCrawls
+from scrapers.launchers.scrapyd_nodes import SCRAPYD_ENV, ScrapydCrawls, scrapyd_urls
 from scrapers.sites import Site, load_catalog
-from scrapers.stats import RunFigures
 
 logger = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parent
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # Every time inside the scheduler is UTC, like the run table; cron triggers carry their site's zone.
@@ -64,21 +52,6 @@ JOB_DEFAULTS: dict[str, Any] = {
     # checked, so a day's grace keeps every run of any schedule up to daily.
     "misfire_grace_time": int(timedelta(days=1).total_seconds()),
 }
-# The child stops itself at the site's time limit (CLOSESPIDER_TIMEOUT); this covers its
-# start-up and a clean close before the scheduler stops it.
-TIMEOUT_MARGIN_SECONDS = 60.0
-# Between SIGTERM (close cleanly, keep what is stored) and SIGKILL.
-STOP_GRACE_SECONDS = 8.0
-# How long a stop waits, after SIGKILL, for the jobs to write their run records.
-RECORD_WAIT_SECONDS = 3.0
-
-
-def format_duration(seconds: float) -> str:
-    """``30s``, ``15m``, ``6h``, ``1d``: the largest unit that says it exactly."""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
 
 
 def describe_schedule(site: Site) -> str:
@@ -131,207 +104,12 @@ def site_trigger(site: Site, first_run: datetime) -> IntervalTrigger | CronTrigg
     return _cron_trigger(site.schedule.cron, site)
 
 
-@dataclass(frozen=True)
-class CrawlResult:
-    """What became of one scheduled crawl."""
-
-    site: str
-    status: str          # the run's status; "refused" (site already being crawled) or "skipped"
-    run_id: int | None
-    figures: RunFigures
-    seconds: float
-    message: str | None = None
-
-
-def _figures(run: CrawlRun) -> RunFigures:
-    return RunFigures(run.pages_fetched, run.articles_new, run.articles_updated,
-                      run.articles_unchanged, run.errors)
-
-
-def _exit_text(returncode: int) -> str:
-    if returncode < 0:
-        return f"killed by {signal.Signals(-returncode).name}"
-    return f"exit status {returncode}"
-
-
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _relay(key: str, stream: IO[str], level: int) -> None:
-    """Pass the child's own log lines on to ours, so that they reach the log file too."""
-    for line in stream:
-        if line.strip():
-            logger.log(level, "%s| %s", key, line.rstrip())
-
-
-class ChildCrawls:
-    """Runs each crawl in a child process within its time limit, and stops them all on demand."""
-
-    def __init__(self, db_url: str, site_dirs: Sequence[str | Path] = (), *,
-                 verbose: bool = False, margin: float = TIMEOUT_MARGIN_SECONDS,
-                 grace: float = STOP_GRACE_SECONDS) -> None:
-        self.db_url = db_url
-        self.site_dirs = [str(d) for d in site_dirs]
-        self.verbose = verbose
-        self.margin = margin
-        self.grace = grace
-        self.sessions = open_database(db_url)
-        self._children: dict[str, subprocess.Popen[str]] = {}
-        self._changed = threading.Condition()
-        self._closed = False
-
-    def command(self, site: Site) -> list[str]:
-        cmd = [sys.executable, "-m", "scrapers.runner", site.key, "--trigger", "schedule"]
-        for folder in self.site_dirs:
-            cmd += ["--sites", folder]
-        if self.verbose:
-            cmd += ["--log-level", "INFO"]
-        return cmd
-
-    def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        # In the environment rather than on the command line, where `ps` would show a password.
-        env[DB_ENV] = self.db_url
-        # The child imports the project from where this file is, whatever the working directory.
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(PROJECT_DIR), env.get("PYTHONPATH", "")) if p)
-        env["PYTHONIOENCODING"] = "utf-8"
-        return env
-
-    def time_limit(self, site: Site) -> float:
-        return site.timeout + self.margin
-
-    def run(self, site: Site) -> CrawlResult:
-        """The job: crawl ``site`` in a child process and wait for it, at most its time limit."""
-        began = time.monotonic()
-        # The child's run starts later; the second forgives a small step of the wall clock.
-        spawned_at = datetime.now(UTC) - timedelta(seconds=1)
-        with self._changed:
-            if self._closed:
-                skipped = CrawlResult(site.key, "skipped", None, RunFigures(), 0.0,
-                                      "the scheduler is stopping")
-                log_result(skipped)
-                return skipped
-            # A session of its own: a Ctrl-C on the terminal reaches the scheduler only, which
-            # then asks each child once; Scrapy takes a second signal as "stop uncleanly".
-            child = subprocess.Popen(
-                self.command(site), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
-                env=self.environment(), start_new_session=True)
-            self._children[site.key] = child
-        try:
-            limit = self.time_limit(site)
-            logger.info("%s: crawl started (pid %d, time limit %s)", site.key, child.pid,
-                        format_duration(limit))
-            assert child.stdout is not None
-            # Unless verbose, a child only speaks of warnings and errors.
-            level = logging.INFO if self.verbose else logging.WARNING
-            relay = threading.Thread(target=_relay, args=(site.key, child.stdout, level),
-                                     name=f"output-{site.key}", daemon=True)
-            relay.start()
-            timed_out = False
-            try:
-                child.wait(timeout=limit)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                logger.warning("%s: time limit %s reached: stopping pid %d", site.key,
-                               format_duration(limit), child.pid)
-                stop_child(child, self.grace)
-            relay.join(timeout=RECORD_WAIT_SECONDS)
-            result = self._result(site, child, spawned_at, timed_out, time.monotonic() - began)
-        finally:
-            if child.poll() is None:  # the job itself failed: leave no crawl behind
-                stop_child(child, self.grace)
-            with self._changed:
-                del self._children[site.key]
-                self._changed.notify_all()
-        log_result(result)
-        return result
-
-    def _result(self, site: Site, child: subprocess.Popen[str], spawned_at: datetime,
-                timed_out: bool, seconds: float) -> CrawlResult:
-        """Read the child's run record, and finish it where the child could not."""
-        returncode = child.returncode
-        if returncode == EXIT_ALREADY_RUNNING:
-            holder = running_run(self.sessions, site.key)
-            reason = str(AlreadyRunning(site.key, holder)).removeprefix(f"{site.key}: ")
-            return CrawlResult(site.key, "refused", holder.id if holder else None, RunFigures(),
-                               seconds, reason)
-        run = run_of_process(self.sessions, site.key, child.pid, spawned_at)
-        if run is None:
-            return CrawlResult(site.key, "failed", None, RunFigures(), seconds,
-                               f"the crawl process ended ({_exit_text(returncode)}) "
-                               "before it started its run")
-        if timed_out:
-            mark_run(self.sessions, run.id, "timeout",
-                     f"stopped by the scheduler at its time limit "
-                     f"({format_duration(self.time_limit(site))})",
-                     replacing=("running", "interrupted"))
-        elif run.status == "running":
-            reason = "the scheduler stopped" if self._closed else _exit_text(returncode)
-            mark_run(self.sessions, run.id, "interrupted",
-                     f"the crawl process ended ({reason}) without finishing its run")
-        run = run_of_process(self.sessions, site.key, child.pid, spawned_at)
-        assert run is not None
-        return CrawlResult(site.key, run.status, run.id, _figures(run), seconds, run.message)
-
-    def close(self) -> None:
-        """Start no more crawls."""
-        with self._changed:
-            self._closed = True
-
-    def stop(self) -> bool:
-        """Ask every running crawl to stop cleanly, kill those that do not; True when all ended."""
-        self.close()
-        with self._changed:
-            running = dict(self._children)
-        for key, child in running.items():
-            logger.info("%s: asking pid %d to stop", key, child.pid)
-            child.send_signal(signal.SIGTERM)
-        with self._changed:
-            if self._changed.wait_for(lambda: not self._children, timeout=self.grace):
-                return True
-            stuck = dict(self._children)
-        for key, child in stuck.items():
-            logger.warning("%s: pid %d still running after %s: killing it", key, child.pid,
-                           format_duration(self.grace))
-            child.send_signal(signal.SIGKILL)
-        with self._changed:
-            return self._changed.wait_for(lambda: not self._children,
-                                          timeout=RECORD_WAIT_SECONDS)
-
-
-def stop_child(child: subprocess.Popen[str], grace: float) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds: on the first, Scrapy closes cleanly."""
-    child.send_signal(signal.SIGTERM)
-    try:
-        child.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-
-
-def log_result(result: CrawlResult) -> None:
-    """The one line that ends each run, with its figures."""
-    if result.status in ("refused", "skipped"):
-        logger.log(logging.WARNING if result.status == "refused" else logging.INFO,
-                   "%s: not started: %s", result.site, result.message)
-        return
-    if result.run_id is None:
-        logger.error("%s: crawl failed after %.1fs: %s", result.site, result.seconds,
-                     result.message)
-        return
-    f = result.figures
-    logger.log(logging.INFO if result.status == "succeeded" else logging.WARNING,
-               "%s: run %d %s after %.1fs: %d pages, %d new, %d updated, %d unchanged, "
-               "%d errors%s", result.site, result.run_id, result.status, result.seconds,
-               f.pages_fetched, f.articles_new, f.articles_updated, f.articles_unchanged,
-               f.errors, f" ({result.message})" if result.message else "")
-
-
-def build_scheduler(sites: Iterable[Site], crawls: ChildCrawls, *,
+def build_scheduler(sites: Iterable[Site], crawls: Launcher, *,
                     now: datetime | None = None) -> BlockingScheduler:
     """A configured, unstarted scheduler: one job per scheduled site, id = site key.
 
@@ -375,7 +153,7 @@ def configure_logging(log_file: str | None, verbose: bool) -> None:
 
 
 def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = None,
-                  verbose: bool = False) -> int:
+                  verbose: bool = False, scrapyd: Sequence[str] = ()) -> int:
     """``zonenews schedule``: run the scheduled crawls until SIGINT or SIGTERM; 0 after a clean stop.
 
     A failure of the scheduler itself (database gone, a job that raises) is
@@ -398,12 +176,15 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
     # stops the scheduler cleanly (it then starts no crawl).
     with _stop_on_signals() as stop:
         try:
-            crawls = ChildCrawls(db_url, site_dirs, verbose=verbose)
+            crawls = launcher(db_url, site_dirs, scrapyd, verbose=verbose)
             reaped = reap_interrupted(crawls.sessions)
             scheduler = build_scheduler(sites, crawls)
         except (DatabaseError, SQLAlchemyError) as exc:
             logger.error("database: %s", exc)
             return 1
+        except ValueError as exc:   # a --scrapyd address that is no URL
+            logger.error("--scrapyd: %s", exc)
+            return 2
         if reaped:
             logger.warning("runs %s marked interrupted: their processes had ended",
                            ", ".join(map(str, reaped)))
@@ -412,6 +193,15 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
             logger.info("%s: %s, next run %s", site.key, describe_schedule(site),
                         job.next_run_time.isoformat(timespec="seconds"))
         return serve(scheduler, crawls, stop)
+
+
+def launcher(db_url: str, site_dirs: Sequence[str], scrapyd: Sequence[str], *,
+             verbose: bool = False, trigger: str = "schedule") -> Launcher:
+    """Scrapyd nodes when any is named (``--scrapyd`` or ZONENEWS_SCRAPYD), else child processes."""
+    nodes = scrapyd_urls(scrapyd)
+    if nodes:
+        return ScrapydCrawls(db_url, nodes, trigger=trigger)
+    return ChildCrawls(db_url, site_dirs, verbose=verbose)
 
 
 @contextlib.contextmanager
@@ -434,7 +224,7 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def serve(scheduler: BlockingScheduler, crawls: ChildCrawls, stop: threading.Event) -> int:
+def serve(scheduler: BlockingScheduler, crawls: Launcher, stop: threading.Event) -> int:
     """Run ``scheduler`` in the foreground until ``stop`` is set or a failure; the exit status."""
     failures: list[BaseException] = []
 
@@ -467,7 +257,7 @@ def serve(scheduler: BlockingScheduler, crawls: ChildCrawls, stop: threading.Eve
 
 
 def _shut_down_when_asked(stop: threading.Event, scheduler: BlockingScheduler,
-                          crawls: ChildCrawls) -> None:
+                          crawls: Launcher) -> None:
     """Stop the scheduler from outside its loop, between two rounds of job processing.
 
     The jobs are removed first, so that the last round after the shutdown finds
@@ -480,7 +270,22 @@ def _shut_down_when_asked(stop: threading.Event, scheduler: BlockingScheduler,
         scheduler.shutdown(wait=False)
 
 
-if __name__ == "__main__":
-    from cli import main
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python scheduler.py``: the same as ``zonenews schedule``."""
+    parser = argparse.ArgumentParser(prog="python scheduler.py",
+                                     description="run the periodic crawls until SIGINT or SIGTERM")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: $ZONENEWS_DB)")
+    parser.add_argument("--sites", metavar="DIR", action="append", default=[],
+                        help="also load the site files in this folder (repeatable)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="the crawls' own log too")
+    parser.add_argument("--log-file", metavar="FILE", help="also write the log to this file")
+    parser.add_argument("--scrapyd", metavar="URL", action="append", default=[],
+                        help="run the crawls on this Scrapyd node (repeatable; "
+                             f"default: ${SCRAPYD_ENV}, else child processes here)")
+    args = parser.parse_args(argv)
+    return run_scheduler(database_url(args.db), args.sites, log_file=args.log_file,
+                         verbose=args.verbose, scrapyd=args.scrapyd)
 
-    sys.exit(main(["schedule", *sys.argv[1:]]))
+
+if __name__ == "__main__":
+    sys.exit(main())

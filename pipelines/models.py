@@ -119,6 +119,9 @@ class CrawlRun(Base):
     heartbeat_at: Mapped[datetime]
     pid: Mapped[int | None] = mapped_column(Integer)
     hostname: Mapped[str | None] = mapped_column(String(255))
+    # Where a dispatched crawl runs: the Scrapyd node (no credentials) and its job id there.
+    node: Mapped[str | None] = mapped_column(String(255))
+    job_id: Mapped[str | None] = mapped_column(String(64))
     full: Mapped[bool] = mapped_column(default=False)
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
     articles_new: Mapped[int] = mapped_column(Integer, default=0)

@@ -41,7 +41,7 @@ RECORD_FIELDS = (
 )
 RUN_FIELDS = (
     "id", "site", "trigger", "status", "started_at", "finished_at", "pages_fetched",
-    "articles_new", "articles_updated", "articles_unchanged", "errors", "details",
+    "articles_new", "articles_updated", "articles_unchanged", "errors", "details", "node", "job_id",
 )
 
 

@@ -14,6 +14,7 @@ from twisted.internet.task import LoopingCall
 from pipelines.db import error_line, open_database
 from pipelines.runs import (
     AlreadyRunning,
+    claim_run,
     finish_run,
     record_progress,
     start_run,
@@ -31,6 +32,8 @@ from scrapers.stats import (
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+# Why a crawl closes when its run was ended by someone else: nothing of it is recorded then.
+GIVEN_UP = "run_given_up"
 
 
 def status_for(reason: str, stats: dict[str, Any]) -> str:
@@ -84,6 +87,10 @@ class RunRecorder:
                 self.crawler.engine.close_spider(spider, "already_running")
                 return
             spider.run_id = self.run_id  # type: ignore[attr-defined]
+        elif not claim_run(self.sessions, self.run_id):
+            logger.error("run %s is no longer running: its crawl is not started", self.run_id)
+            self._close(spider)
+            return
         logger.info("run %s started for %s", self.run_id, spider.name)
         self.ticker = LoopingCall(self.heartbeat)
         self.ticker.start(HEARTBEAT_SECONDS, now=False)
@@ -93,14 +100,28 @@ class RunRecorder:
             return
         stats = self._stats()
         try:
-            record_progress(self.sessions, self.run_id, figures_from_stats(stats),
-                            details_from_stats(stats))
+            alive = record_progress(self.sessions, self.run_id, figures_from_stats(stats),
+                                    details_from_stats(stats))
         except SQLAlchemyError as exc:
             # The store says so, in one line, when the database stays away: not this too.
             logger.info("the progress of run %s could not be recorded: %s", self.run_id,
                         error_line(exc))
         except Exception:
             logger.exception("could not record the progress of run %s", self.run_id)
+        else:
+            if not alive:
+                logger.error("run %s was ended by another process: stopping this crawl",
+                             self.run_id)
+                assert self.crawler.spider is not None
+                self._close(self.crawler.spider)
+
+    def _close(self, spider: Spider) -> None:
+        """Close without touching the run, which belongs to someone else now."""
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+        self.run_id = None
+        assert self.crawler.engine is not None
+        self.crawler.engine.close_spider(spider, GIVEN_UP)
 
     def item_error(self, item: Any, response: Any, failure: Any) -> None:
         """An item pipeline that raised (not a counted drop) still leaves a trace in the run."""

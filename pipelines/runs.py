@@ -115,6 +115,48 @@ def start_run(sessions: sessionmaker[Session], site: str, trigger: str, *, full:
     return run.id
 
 
+def dispatched(sessions: sessionmaker[Session], run_id: int, node: str, job_id: str) -> None:
+    """Record the Scrapyd node and job a run is sent to, before it is sent: a dispatcher that
+    dies right after still leaves a run that says where its crawl went."""
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            run.node, run.job_id = node, job_id
+
+
+def claim_run(sessions: sessionmaker[Session], run_id: int) -> bool:
+    """Make the run opened by a dispatcher this process's own; False when it no longer runs.
+
+    From here on its pid and host are those of the crawl itself, so that the
+    run is judged alive by the process that does the work. A run the
+    dispatcher has given up (its node seemed gone, its job never started in
+    time) is not taken: a second crawl of the site may already hold the lock.
+    """
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None or run.status != "running":
+            return False
+        run.pid = os.getpid()
+        run.hostname = socket.gethostname()
+        run.heartbeat_at = utcnow()
+        return True
+
+
+def touch_run(sessions: sessionmaker[Session], run_id: int) -> bool:
+    """Keep a run waiting in a node's queue alive; False when it no longer runs."""
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None or run.status != "running":
+            return False
+        run.heartbeat_at = utcnow()
+        return True
+
+
+def get_run(sessions: sessionmaker[Session], run_id: int) -> CrawlRun | None:
+    with sessions() as session:
+        return session.get(CrawlRun, run_id)
+
+
 def running_run(sessions: sessionmaker[Session], site: str) -> CrawlRun | None:
     """The run that holds ``site``'s crawl lock, if one does."""
     with sessions() as session:
@@ -165,14 +207,19 @@ def last_crawl_unfinished(database_url: str, site: str, current_run: int | None 
 
 
 def record_progress(sessions: sessionmaker[Session], run_id: int, figures: RunFigures,
-                    details: dict[str, Any]) -> None:
-    """Write the figures so far; doubles as the heartbeat that says the run is alive."""
+                    details: dict[str, Any]) -> bool:
+    """Write the figures so far; doubles as the heartbeat that says the run is alive.
+
+    False when the run no longer runs: whoever ended it (a dispatcher that lost
+    sight of its node) may have let another crawl of the site start.
+    """
     with sessions.begin() as session:
         run = session.get(CrawlRun, run_id)
         if run is None or run.status != "running":
-            return
+            return False
         _apply(run, figures, details)
         run.heartbeat_at = utcnow()
+        return True
 
 
 def finish_run(sessions: sessionmaker[Session], run_id: int, status: str, figures: RunFigures,

@@ -1,8 +1,8 @@
 """Where a crawl is started: one or more sites, in this process, each with its run record.
 
-The command line calls ``crawl_sites`` directly; the scheduler runs
-``python -m scrapers.runner`` in a child process, because Twisted's reactor
-cannot be restarted within one process.
+The command line calls ``crawl_sites`` directly; the local launcher
+(``scrapers.launchers.local``) runs ``python -m scrapers.runner`` in a child
+process, because Twisted's reactor cannot be restarted within one process.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
                 with contextlib.suppress(SQLAlchemyError):   # the next start reaps it then
                     mark_run(sessions, run_id, "failed", "the crawl ended without closing its run")
-    _check_health(sessions, [site for site, _run_id in started])
+    check_health(sessions, [site for site, _run_id in started])
     try:
         with sessions() as session:
             for site, run_id in started:
@@ -134,7 +134,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
     return [outcomes[s.key] for s in sites]
 
 
-def _check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:
+def check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:
     """Each crawled site's health, recorded, and an alert where its state changed.
 
     Whatever goes wrong here is logged: the crawl itself is done and recorded.

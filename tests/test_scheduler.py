@@ -27,11 +27,11 @@ from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun
 from pipelines.runs import start_run
 from scheduler import (
-    ChildCrawls,
     build_scheduler,
     describe_schedule,
     next_run_time,
 )
+from scrapers.launchers.local import ChildCrawls
 from scrapers.sites import Site, load_catalog, load_site_file, parse_site
 
 ROOT = Path(__file__).resolve().parent.parent
