@@ -9,7 +9,7 @@ signatures: the signatures of different texts are as good as random to each othe
 in bulk straight into ``story_bands`` and ``story_articles`` with the foreign-key check off,
 since only those tables are read when a new article is clustered. At each size, new articles
 (a third of them reprints of another new one, so that joins are timed too) are derived one
-by one exactly as the store derives them after a save — facts, bands, candidate lookup,
+by one exactly as the derivation after a crawl derives them — facts, bands, candidate lookup,
 story — and the time per article is printed.
 """
 
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 from pipelines.db import open_database  # noqa: E402
 from pipelines.dedupe import content_hash  # noqa: E402
-from pipelines.facts import _derive_ids  # noqa: E402
+from pipelines.facts import Tally, _derive_ids  # noqa: E402
 from pipelines.models import Article, utcnow  # noqa: E402
 from pipelines.stories import NUM_PERM, _encode, band_keys  # noqa: E402
 from tests.storysites import STORIES  # noqa: E402
@@ -112,7 +112,7 @@ def measure(url: str, sizes: list[int], per_size: int) -> list[tuple[int, float,
         times = []
         for article_id in ids:
             t = time.perf_counter()
-            _derive_ids(sessions, [article_id], None)
+            _derive_ids(sessions, [article_id], Tally(), None, 1, recheck=False)
             times.append((time.perf_counter() - t) * 1000)
         rows.append((size, statistics.median(times), sorted(times)[int(len(times) * 0.95) - 1]))
         print(f"{size:>12,} stored   {rows[-1][1]:7.1f} ms median   {rows[-1][2]:7.1f} ms p95 "

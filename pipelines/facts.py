@@ -16,13 +16,12 @@ not link unrelated news).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Protocol
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.amounts import find_amounts
@@ -39,10 +38,9 @@ LINK_DAYS = 3
 LINK_MIN_AMOUNT = Decimal(1_000_000)
 KEY_WHOLE_DIGITS = 20
 KEY_DECIMALS = 6
-
-
-class Stats(Protocol):
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+CHUNK = 50                        # articles derived in one transaction
+# The PostgreSQL advisory lock that lets one derivation transaction run at a time.
+LOCK_KEY = 0x7A6E_6465_7269_7665
 
 
 @dataclass(frozen=True)
@@ -147,70 +145,104 @@ def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) ->
 
 
 def _failed(what: str, exc: BaseException) -> None:
-    """One line, at INFO: the article is stored whatever happens here, the failure is counted
-    under ``facts/failed`` (the run's details and the crawl's summary show it) and
-    ``zonenews facts --rebuild`` derives it again; a database gone away mid-crawl, which fails
-    every article alike, is reported once by the store. The traceback goes to the debug log."""
+    """One line, at INFO: the article stays stored and pending whatever happens here, and the
+    next derivation tries it again. The traceback goes to the debug log."""
     logger.info("%s: %s", what, error_line(exc))
     logger.debug("%s", what, exc_info=exc)
 
 
-def derive_stored(sessions: sessionmaker[Session], urls: Iterable[str],
-                  stats: Stats | None = None) -> int:
-    """Derive the articles just stored under ``urls`` whose text is new; how many were derived.
+@dataclass
+class Tally:
+    """What one derivation did: how many articles it derived, which failed (they stay pending
+    for the next derivation) and, when the database went away, why it stopped early."""
 
-    Each article is derived in its own transaction; a failure is logged, counted under
-    ``facts/failed`` and leaves the stored article as it is.
+    derived: int = 0
+    failed: set[int] = field(default_factory=set)
+    stopped: str | None = None
+
+
+def _lock(session: Session) -> None:
+    """One derivation transaction at a time across processes, so that each chunk clusters
+    against every article derived before it, as a single derivation would.
+
+    On SQLite every transaction begins with ``BEGIN IMMEDIATE``, which is already that lock;
+    on PostgreSQL a transaction-level advisory lock, released at commit or rollback.
     """
-    wanted = list(urls)
-    try:
-        with sessions() as session:
-            pending = list(session.execute(
-                select(Article.id).outerjoin(StoryArticle, StoryArticle.article_id == Article.id)
-                .where(Article.url.in_(wanted))
-                .where((StoryArticle.content_hash.is_(None))
-                       | (StoryArticle.content_hash != Article.content_hash))).scalars())
-    except Exception as exc:
-        _failed("facts: could not list the articles to derive", exc)
-        if stats is not None:
-            stats.inc_value("facts/failed", len(wanted))
-        return 0
-    return _derive_ids(sessions, pending, stats)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _derive_ids(sessions: sessionmaker[Session], ids: Sequence[int], stats: Stats | None,
-                progress: Callable[[int], None] | None = None, chunk: int = 50) -> int:
-    """Derive ``ids`` in transactions of ``chunk`` articles; how many were derived.
+def _stale() -> Select[tuple[int]]:
+    """Articles never derived, or derived from a text that has changed since."""
+    return (select(Article.id).outerjoin(StoryArticle, StoryArticle.article_id == Article.id)
+            .where(or_(StoryArticle.article_id.is_(None),
+                       StoryArticle.content_hash != Article.content_hash)))
+
+
+def pending_ids(sessions: sessionmaker[Session]) -> list[int]:
+    """The articles a derivation has to do, oldest first (as ``rebuild`` goes)."""
+    with sessions() as session:
+        return list(session.scalars(_stale().order_by(Article.first_seen_at, Article.id)))
+
+
+def derive_pending(sessions: sessionmaker[Session], progress: Callable[[int], None] | None = None,
+                   chunk: int = CHUNK) -> Tally:
+    """Derive every stored article whose facts are missing or outdated, oldest first.
+
+    This is what runs after a crawl, in a process of its own (``pipelines.derive``): the crawl
+    only stores. Nothing is marked beforehand, so nothing can be lost: a derivation killed
+    mid-way leaves its current chunk rolled back and those articles still pending, and the
+    next one picks them up. Articles stored while it runs are picked up by its next pass; it
+    ends when a pass finds nothing left but the articles that failed.
+    """
+    tally = Tally()
+    while tally.stopped is None:
+        ids = [i for i in pending_ids(sessions) if i not in tally.failed]
+        before = (tally.derived, len(tally.failed))
+        _derive_ids(sessions, ids, tally, progress, chunk, recheck=True)
+        if (tally.derived, len(tally.failed)) == before:
+            break
+    return tally
+
+
+def _derive_ids(sessions: sessionmaker[Session], ids: Sequence[int], tally: Tally,
+                progress: Callable[[int], None] | None, chunk: int, *, recheck: bool) -> None:
+    """Derive ``ids`` in transactions of ``chunk`` articles, counting into ``tally``.
 
     A chunk is first derived whole, with its articles, story rows and old facts and bands read
     and deleted in one statement each: a savepoint per article costs two statements more for
     every article and is needed only when one fails. A chunk that fails is rolled back and
     derived again one article at a time, each in a savepoint of its own, so that one failing
-    article is rolled back alone and one commit serves the rest.
+    article is rolled back alone and one commit serves the rest. With ``recheck``, only the
+    articles of a chunk still pending once the lock is held are derived: another derivation
+    may have done them meanwhile.
     """
-    done = 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         try:
             with sessions.begin() as session:
-                derived = _derive_chunk(session, part)
-            done += derived
+                _lock(session)
+                derived = _derive_chunk(session, _still_pending(session, part) if recheck else part)
+            tally.derived += derived
         except Exception as exc:
             if transient(exc):     # the database is away: one by one would fail alike, slowly
                 _failed(f"facts: {len(part)} articles could not be derived", exc)
-                if stats is not None:
-                    stats.inc_value("facts/failed", len(part))
-            else:
-                done += _derive_one_by_one(sessions, part, stats)
+                tally.stopped = error_line(exc)
+                return
+            _derive_one_by_one(sessions, part, tally, recheck=recheck)
         if progress is not None:
-            progress(start + len(part))
-    if stats is not None and done:
-        stats.inc_value("facts/derived", done)
-    return done
+            progress(tally.derived)
+
+
+def _still_pending(session: Session, ids: Sequence[int]) -> list[int]:
+    stale = set(session.scalars(_stale().where(Article.id.in_(ids))))
+    return [i for i in ids if i in stale]
 
 
 def _derive_chunk(session: Session, ids: Sequence[int]) -> int:
     """Derive ``ids`` in order within one transaction, reading and clearing them in bulk."""
+    if not ids:
+        return 0
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(ids)))}
     rows = {r.article_id: r for r in session.scalars(
         select(StoryArticle).where(StoryArticle.article_id.in_(ids)))}
@@ -225,12 +257,14 @@ def _derive_chunk(session: Session, ids: Sequence[int]) -> int:
     return derived
 
 
-def _derive_one_by_one(sessions: sessionmaker[Session], ids: Sequence[int],
-                       stats: Stats | None) -> int:
+def _derive_one_by_one(sessions: sessionmaker[Session], ids: Sequence[int], tally: Tally, *,
+                       recheck: bool) -> None:
     derived = 0
+    failed: set[int] = set()
     try:
         with sessions.begin() as session:
-            for article_id in ids:
+            _lock(session)
+            for article_id in _still_pending(session, ids) if recheck else ids:
                 try:
                     with session.begin_nested():
                         article = session.get(Article, article_id)
@@ -239,19 +273,20 @@ def _derive_one_by_one(sessions: sessionmaker[Session], ids: Sequence[int],
                             derived += 1
                 except Exception as exc:
                     _failed(f"facts: article {article_id} could not be derived", exc)
-                    if stats is not None:
-                        stats.inc_value("facts/failed")
-        return derived
+                    failed.add(article_id)
     except Exception as exc:
         _failed(f"facts: {len(ids)} articles could not be derived", exc)
-        if stats is not None:
-            stats.inc_value("facts/failed", derived)
-        return 0
+        tally.failed.update(ids)
+        if transient(exc):
+            tally.stopped = error_line(exc)
+        return
+    tally.derived += derived
+    tally.failed |= failed
 
 
 def rebuild(sessions: sessionmaker[Session], site: str | None = None,
-            progress: Callable[[int], None] | None = None, stats: Stats | None = None) -> int:
-    """Derive every stored article again (of one site), oldest first; how many were derived.
+            progress: Callable[[int], None] | None = None, chunk: int = CHUNK) -> Tally:
+    """Derive every stored article again (of one site), oldest first.
 
     Oldest first, so that each story's earliest article is indexed before its republications.
     """
@@ -260,4 +295,6 @@ def rebuild(sessions: sessionmaker[Session], site: str | None = None,
         if site:
             query = query.where(Article.site == site)
         ids = list(session.scalars(query))
-    return _derive_ids(sessions, ids, stats, progress)
+    tally = Tally()
+    _derive_ids(sessions, ids, tally, progress, chunk, recheck=False)
+    return tally

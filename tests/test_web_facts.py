@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from cli import main
 from pipelines.db import open_database
-from pipelines.facts import derive_stored
+from pipelines.facts import derive_pending
 from tests.conftest import write_site
 from tests.test_facts import record
 from tests.test_web import _article, _check_error, _walk, cli_json, cli_text
@@ -44,7 +44,7 @@ EXTRA = [
 
 @pytest.fixture
 def archive(db_url: str, tmp_path: Path) -> tuple[str, Path]:
-    """The records stored and derived as a crawl's store does: saved, then read for facts."""
+    """The records stored as a crawl's store does, then derived as the derivation after it does."""
     from pipelines.store import save_articles
 
     records = [_article(n) for n in range(45)]
@@ -54,7 +54,7 @@ def archive(db_url: str, tmp_path: Path) -> tuple[str, Path]:
     sessions = open_database(db_url)
     with sessions.begin() as session:
         save_articles(session, records)
-    assert derive_stored(sessions, [r.url for r in records]) == len(records)
+    assert derive_pending(sessions).derived == len(records)
     sessions.kw["bind"].dispose()
     folder = tmp_path / "sites"
     for site in ("zone-a", "zone-b", "zone-ny"):
