@@ -101,6 +101,14 @@ def test_republished_stories_are_one_story_each_and_boilerplate_merges_nothing(c
     unique = {r["id"] for r in crawl.json("articles", "--unique", "--limit", "0")}
     assert unique == {ids[n] for n in ("zone-battery", "zone-chip", "zone-forum", "zone-park",
                                        "media-own")}
+    # Within a site, each story shows by that site's copy: none drops out of the listing.
+    for site, names in (("media", ("media-battery", "media-chip", "media-own")),
+                        ("en", ("en-battery",)),
+                        ("zone", ("zone-battery", "zone-chip", "zone-forum", "zone-park"))):
+        shown = [r["id"] for r in crawl.json("articles", "--site", site, "--unique", "--limit", "0")]
+        assert sorted(shown) == sorted(ids[n] for n in names), site
+    assert {r["id"] for r in crawl.json("articles", "--min-amount", "3e9", "--unique",
+                                        "--limit", "0")} == {ids["zone-battery"], ids["zone-chip"]}
 
 
 @pytest.mark.slow

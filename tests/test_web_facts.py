@@ -89,6 +89,8 @@ FILTER_CASES = [
     ({"min_amount": "1,000,000", "org": "华发"}, ["--min-amount", "1,000,000", "--org", "华发"]),
     ({"org": "冠宇", "unique": "true"}, ["--org", "冠宇", "--unique"]),
     ({"query": "签约", "industry": "biomedicine"}, ["--query", "签约", "--industry", "biomedicine"]),
+    ({"org": "冠宇", "site": "zone-b", "unique": "true"}, ["--org", "冠宇", "--site", "zone-b", "--unique"]),
+    ({"query": "记者从签约仪式", "unique": "true"}, ["--query", "记者从签约仪式", "--unique"]),
 ]
 
 
@@ -106,6 +108,11 @@ def test_fact_filters_answer_the_records_of_the_command_line(
     # Each filter keeps some articles and drops others; unique keeps one of the two copies.
     assert all(0 < n < 49 for n in sizes), sizes
     assert sizes[6] == 1
+    # Within a site, or a query only the reprint matches, the story is shown by that copy.
+    reprint = "http://zone-b.example.cn/content/post_901.html"
+    for params in FILTER_CASES[8:]:
+        shown = client.get("/api/articles", params={**params[0], "limit": 100}).json()
+        assert [r["url"] for r in shown] == [reprint], params
     everyone = client.get("/api/articles", params={"org": "冠宇", "limit": 100}).json()
     assert len(everyone) == 2
 
