@@ -532,7 +532,7 @@ def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[Crawl
 
 FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency", "approximate",
                "sentence")
-FACT_KINDS = ("amount", "organisation", "industry", "event")
+FACT_KINDS = ("amount", "organisation", "industry", "event", "zone")
 STORY_FIELDS = ("id", "article_ids", "linked_by_facts", "sites", "representative_id", "newest_at")
 
 
@@ -634,7 +634,10 @@ def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
         records.append({
             "id": story.id,
             "article_ids": [a for a, _, _ in rows],
-            "linked_by_facts": [a for a, _, link in rows if link == "facts"],
+            # Members joined by facts only, the weaker link; the representative is the one
+            # they were linked to, whichever of the two was derived first.
+            "linked_by_facts": [a for a, _, link in rows
+                                if link == "facts" and a != story.representative_id],
             "sites": sorted({site for _, site, _ in rows}),
             "representative_id": story.representative_id,
             "newest_at": iso(story.newest_at),

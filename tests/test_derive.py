@@ -28,7 +28,7 @@ from tests.siteserver import FixtureServer
 from tests.storysites import publish
 
 SITE_EXTRA = "obey_robots = false\ndelay = 0\n"
-ARTICLES = 8
+ARTICLES = 13
 
 Snapshot = tuple[frozenset[tuple[object, ...]], frozenset[tuple[object, ...]]]
 
@@ -89,7 +89,7 @@ def test_the_derivation_a_crawl_starts_gives_what_deriving_the_archive_again_giv
     _wait_until_derived(db_url)       # nobody asked: the crawl started it
     after_crawl = snapshot(db_url)
     facts, stories = after_crawl
-    assert len({f[0] for f in facts}) >= 6 and len(stories) == 2
+    assert len({f[0] for f in facts}) >= 10 and len(stories) == 3
     assert zonenews("facts", "--rebuild", db=db_url).returncode == 0
     assert snapshot(db_url) == after_crawl
 
