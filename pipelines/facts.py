@@ -171,7 +171,7 @@ def _shared_organisations(session: Session, orgs: set[str], zones: set[str],
     partners), not a sign of one story, and counts for none."""
     if not orgs:
         return {}
-    named: dict[str, set[int]] = {}
+    named: dict[str | None, set[int]] = {}
     for other_id, key in session.execute(
             select(ArticleFact.article_id, ArticleFact.link_key)
             .join(Article, Article.id == ArticleFact.article_id)
@@ -184,7 +184,7 @@ def _shared_organisations(session: Session, orgs: set[str], zones: set[str],
                 shared[other_id] = shared.get(other_id, 0) + 1
     if not shared or not zones:
         return shared
-    their_zones: dict[int, set[str]] = {}
+    their_zones: dict[int, set[str | None]] = {}
     for other_id, key in session.execute(
             select(ArticleFact.article_id, ArticleFact.link_key)
             .where(ArticleFact.kind == "zone", ArticleFact.article_id.in_(list(shared)))):
@@ -220,7 +220,7 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _stale() -> Select[tuple[int]]:
+def _stale() -> Select[int]:
     """Articles never derived, derived from a text that has changed since, or derived with
     older rules."""
     return (select(Article.id).outerjoin(StoryArticle, StoryArticle.article_id == Article.id)
