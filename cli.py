@@ -524,6 +524,11 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     summary = reextract(_existing_database(args), read, sites=args.site, since=since,
                         dry_run=args.dry_run, progress=progress)
+    if summary.new_versions and not args.dry_run:
+        # New text has new facts: derived as after a crawl, in a process of its own.
+        from pipelines.derive import start_derivation
+
+        start_derivation(database_url(args.db))
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0
