@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines.db import database_url, open_database
+from pipelines.db import DB_ENV, database_url, open_database
 from pipelines.facts import CHUNK, derive_pending
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,11 @@ def start_derivation(url: str) -> subprocess.Popen[bytes]:
     """Start deriving what is pending in ``url``, detached: a session of its own, so a Ctrl-C
     meant for a crawl does not stop it, and no inherited output pipe, so whoever reads the
     crawl's output to its end is not kept waiting for the derivation."""
+    # The URL goes by the environment, not the command line, where `ps` would show a password.
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.derive", "--db", url], cwd=PACKAGE_ROOT,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        [sys.executable, "-m", "pipelines.derive"], cwd=PACKAGE_ROOT,
+        env={**os.environ, DB_ENV: url}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
