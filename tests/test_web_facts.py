@@ -110,9 +110,9 @@ def test_fact_filters_answer_the_records_of_the_command_line(
     assert sizes[6] == 1
     # Within a site, or a query only the reprint matches, the story is shown by that copy.
     reprint = "http://zone-b.example.cn/content/post_901.html"
-    for params in FILTER_CASES[8:]:
-        shown = client.get("/api/articles", params={**params[0], "limit": 100}).json()
-        assert [r["url"] for r in shown] == [reprint], params
+    for api_params, _cli_args in FILTER_CASES[8:]:
+        shown = client.get("/api/articles", params={**api_params, "limit": 100}).json()
+        assert [r["url"] for r in shown] == [reprint], api_params
     everyone = client.get("/api/articles", params={"org": "冠宇", "limit": 100}).json()
     assert len(everyone) == 2
 
