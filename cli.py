@@ -203,13 +203,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if nodes:
         try:
             outcomes = dispatch_sites(sites, database_url(args.db), nodes, full=args.full,
-                                      trigger=args.trigger)
+                                      trigger=args.trigger, derive=args.derive)
         except ValueError as exc:   # a --scrapyd address that is no URL
             raise UsageError(f"--scrapyd: {exc}") from None
     else:
         log_level = "INFO" if args.verbose else "WARNING"
         outcomes = crawl_sites(sites, db_url=args.db, full=args.full, trigger=args.trigger,
-                               progress=True, log_level=log_level)
+                               progress=True, log_level=log_level, derive=args.derive)
     rows = [(o.site, o.status, o.figures.pages_fetched, o.figures.articles_new,
              o.figures.articles_updated, o.figures.articles_unchanged, o.figures.errors,
              o.message or "") for o in outcomes]
@@ -525,6 +525,11 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     summary = reextract(_existing_database(args), read, sites=args.site, since=since,
                         dry_run=args.dry_run, progress=progress)
+    if summary.new_versions and not args.dry_run:
+        # New text has new facts: derived as after a crawl, in a process of its own.
+        from pipelines.derive import start_derivation
+
+        start_derivation(database_url(args.db))
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -713,15 +718,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    from pipelines.facts import rebuild
+    from pipelines.facts import derive_pending, rebuild
     from pipelines.queries import list_facts
 
     sessions = _existing_database(args)
-    if args.rebuild:
-        derived = rebuild(sessions, site=args.site,
-                          progress=lambda n: print(f"\r{n} articles", end="", file=sys.stderr)
-                          if n % 100 == 0 else None)
-        print(f"\rfacts and stories derived again for {derived} articles", file=sys.stderr)
+    if args.rebuild or args.derive:
+        def progress(n: int) -> None:
+            if n % 100 == 0:
+                print(f"\r{n} articles", end="", file=sys.stderr)
+
+        tally = (rebuild(sessions, site=args.site, progress=progress) if args.rebuild
+                 else derive_pending(sessions, progress=progress))
+        print(f"\rfacts and stories derived{' again' if args.rebuild else ''} for "
+              f"{tally.derived} articles", file=sys.stderr)
+        if tally.failed or tally.stopped:
+            print(f"zonenews: {len(tally.failed)} articles could not be derived"
+                  f"{f' ({tally.stopped})' if tally.stopped else ''}; the next derivation "
+                  "tries them again", file=sys.stderr)
+            return 1
         return 0
     since = parse_day(args.since, DEFAULT_TZ) if args.since else None
     records = list_facts(sessions, site=args.site, since=since, kinds=tuple(args.kind or ()),
@@ -779,6 +793,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("site", nargs="*", metavar="SITE", help="site keys (default: every enabled site)")
     p.add_argument("--full", action="store_true",
                    help="fetch every article again; changed ones get a new version")
+    p.add_argument("--no-derive", dest="derive", action="store_false",
+                   help="store only; leave facts and stories to `zonenews facts --derive`")
     p.add_argument("--exclude", metavar="KEY", action="append", default=[],
                    help="leave this site out of the crawl (repeatable)")
     p.add_argument("--trigger", choices=("manual", "schedule"), default="manual",
@@ -890,6 +906,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
     p.add_argument("--rebuild", action="store_true",
                    help="derive the facts and stories of every stored article again")
+    p.add_argument("--derive", action="store_true",
+                   help="derive the articles whose facts and stories are missing or outdated "
+                        "(what a crawl leaves to its derivation), waiting for one running")
     p.set_defaults(func=cmd_facts)
 
     p = sub.add_parser("stories", parents=[common],

@@ -203,11 +203,14 @@ class ArticleFact(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     approximate: Mapped[bool | None]
     sentence: Mapped[str | None] = mapped_column(Text)
+    # An organisation's or a zone's key, the same in Chinese and English (pipelines.crosslang).
+    link_key: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_article_facts_article", "article_id"),
         Index("ix_article_facts_kind_value", "kind", "value"),
         Index("ix_article_facts_amount", "amount_key", "currency"),
+        Index("ix_article_facts_link", "link_key"),
     )
 
 
@@ -238,6 +241,8 @@ class StoryArticle(Base):
     signature: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     derived_at: Mapped[datetime]
+    # The version of the rules it was derived with (pipelines.facts.RULES_VERSION).
+    rules: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_story_articles_story", "story_id"),)
 

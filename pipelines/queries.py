@@ -10,8 +10,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, not_, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    inspect,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql.util import ClauseAdapter
 
 from pipelines.db import open_database
 from pipelines.events import EVENT_WORDS
@@ -59,7 +71,7 @@ class ArticleFilter:
     min_amount: Decimal | None = None    # states an amount (or a range reaching) at least this
     org: str | None = None               # names an organisation whose name contains this
     event: str | None = None             # reports this event kind (pipelines.events)
-    unique: bool = False                 # one article per story: its representative
+    unique: bool = False                 # one article per story: the earliest one kept
 
 
 def known_article_urls(database_url: str, site: str) -> set[str]:
@@ -84,7 +96,40 @@ def _scope(f: ArticleFilter) -> Scope:
     if f.tag:
         conditions.append(_json_contains(Article.tags, f.tag))
     conditions += _fact_conditions(f)
-    return Scope(f.site or None, f.since, f.until, tuple(conditions), f.author or None)
+    scope = Scope(f.site or None, f.since, f.until, tuple(conditions), f.author or None)
+    if f.unique:
+        scope = replace(scope, checks=(*scope.checks, _first_of_its_story(f, scope)))
+    return scope
+
+
+def _first_of_its_story(f: ArticleFilter, scope: Scope) -> ColumnElement[bool]:
+    """One article per story among those the filters keep: no member of its story that the
+    filters also keep comes before it, in the order that picks a story's representative
+    (published first, first seen when undated, the lowest id breaking ties).
+
+    With no other filter that is the representative; within a site, or a fact filter only a
+    reprint matches, it is the earliest copy the listing shows, so no story drops out of it.
+    The other member is checked against the same conditions, moved onto its alias.
+    """
+    mine, theirs = aliased(StoryArticle), aliased(StoryArticle)
+    other = aliased(Article)
+    conditions = list(scope.where())
+    terms = parse_terms(f.query or "")
+    if terms:
+        conditions.append(match_condition(terms, title_only=False))
+    on_other = ClauseAdapter(inspect(other).selectable)
+
+    def when(a: Any) -> Any:
+        return func.coalesce(a.published_at, a.first_seen_at)
+
+    earlier = (select(theirs.article_id)
+               .join(mine, mine.story_id == theirs.story_id)
+               .join(other, other.id == theirs.article_id)
+               .where(mine.article_id == Article.id, mine.story_id.is_not(None),
+                      or_(when(other) < when(Article),
+                          and_(when(other) == when(Article), other.id < Article.id)),
+                      *(on_other.traverse(c) for c in conditions)))
+    return not_(earlier.exists())
 
 
 @dataclass(frozen=True)
@@ -484,7 +529,7 @@ def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[Crawl
 
 FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency", "approximate",
                "sentence")
-FACT_KINDS = ("amount", "organisation", "industry", "event")
+FACT_KINDS = ("amount", "organisation", "industry", "event", "zone")
 STORY_FIELDS = ("id", "article_ids", "linked_by_facts", "sites", "representative_id", "newest_at")
 
 
@@ -539,10 +584,6 @@ def _fact_conditions(f: ArticleFilter) -> list[ColumnElement[bool]]:
     if f.min_amount is not None:
         key = amount_key(f.min_amount)
         conditions.append(having(ArticleFact.kind == "amount", ArticleFact.amount_key >= key))
-    if f.unique:
-        conditions.append(Article.id.not_in(
-            select(StoryArticle.article_id).join(Story, Story.id == StoryArticle.story_id)
-            .where(StoryArticle.article_id != Story.representative_id)))
     return conditions
 
 
@@ -590,7 +631,10 @@ def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
         records.append({
             "id": story.id,
             "article_ids": [a for a, _, _ in rows],
-            "linked_by_facts": [a for a, _, link in rows if link == "facts"],
+            # Members joined by facts only, the weaker link; the representative is the one
+            # they were linked to, whichever of the two was derived first.
+            "linked_by_facts": [a for a, _, link in rows
+                                if link == "facts" and a != story.representative_id],
             "sites": sorted({site for _, site, _ in rows}),
             "representative_id": story.representative_id,
             "newest_at": iso(story.newest_at),

@@ -1,4 +1,8 @@
-"""StorePipeline: write each article once; a changed article becomes a new version."""
+"""StorePipeline: write each article once; a changed article becomes a new version.
+
+It only stores: facts and stories are derived after the crawl, in a process of their own
+(``pipelines.derive``), which finds the stored articles whose facts are missing or outdated.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,6 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import error_line, open_database, transient
-from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.people import CREDIT_ROLES, replace_people
 from pipelines.raw import save_raw_pages
@@ -238,7 +241,6 @@ class StorePipeline:
         assert self.sessions is not None
         with self.sessions.begin() as session:
             counts = save_articles(session, batch)
-        derive_stored(self.sessions, [r.url for r in batch], self.stats)
         for kind, n in counts.items():
             if n:
                 self.stats.inc_value(f"articles/{kind}", n)

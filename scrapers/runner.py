@@ -63,13 +63,15 @@ def crawl_settings(db_url: str, *, trigger: str = "manual", progress: bool = Fal
 
 def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool = False,
                 trigger: str = "manual", progress: bool = False,
-                log_level: str = "WARNING") -> list[CrawlOutcome]:
+                log_level: str = "WARNING", derive: bool = True) -> list[CrawlOutcome]:
     """Crawl ``sites`` side by side in one Scrapy process; one outcome per site.
 
     The run row (the site's lock) is taken before Scrapy starts, so a site that
     is already being crawled is refused with the reason and never fetched. A
     site whose start pages hold nothing new is finished without Scrapy
-    (``scrapers.precheck``); Scrapy is imported only when a site needs it.
+    (``scrapers.precheck``); Scrapy is imported only when a site needs it. When any site
+    stored something new or changed, the facts and stories are derived afterwards in a process
+    of their own (``pipelines.derive``), unless ``derive`` is false.
     """
     url = database_url(db_url)
     sessions = open_database(url)
@@ -131,7 +133,23 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                 site.key, "failed", run_id, figures_from_stats(counted),
                 "; ".join([*notes, f"the run could not be read back ({error_line(exc)}); "
                            "the next crawl marks it interrupted"]))
+    if derive and any(o.figures.articles_new or o.figures.articles_updated
+                      for o in outcomes.values()):
+        derive_after_crawl(url)
     return [outcomes[s.key] for s in sites]
+
+
+def derive_after_crawl(url: str) -> None:
+    """Facts and stories for what a crawl stored, in a process of its own, not waited for:
+    the crawl's figures are final without them, and a failed start loses no article."""
+    from pipelines.derive import start_derivation
+
+    try:
+        child = start_derivation(url)
+    except OSError as exc:   # the articles are stored: the next derivation does them
+        logger.warning("facts and stories could not be derived after the crawl: %s", exc)
+        return
+    logger.info("facts and stories are being derived (pid %d)", child.pid)
 
 
 def check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:

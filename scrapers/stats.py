@@ -88,9 +88,6 @@ def details_from_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
     if stats.get(STORE_OUTAGES):
         details["store"] = {"outages": int(stats[STORE_OUTAGES]),
                             "waited_seconds": round(float(stats.get(STORE_WAITED, 0.0)), 1)}
-    facts = _by_prefix(stats, "facts/")   # articles whose facts and story were derived, or failed
-    if facts:
-        details["facts"] = facts
     return details
 
 

@@ -3,7 +3,8 @@
 ``zone`` is a zone's own site; ``media`` is a media group that reprints two of its stories with
 edits (a sentence added, a paragraph cut, another title), in its own page furniture and with
 its own credit block, and prints a story of its own; ``en`` is an English portal with a
-machine translation of one zone story, a day later. Every article of the zone and the media
+machine translation of one zone story, a day later, and of another that states no amount but
+names its company in pinyin, beside English stories of the same zone that tell other news. Every article of the zone and the media
 group ends with the same long boilerplate paragraph about the zone, which must not make
 different stories one.
 """
@@ -54,6 +55,14 @@ STORIES = {
         "帮助入驻企业缩短投产周期、降低运营成本。",
         "首批入驻企业负责人纷纷表示，看中的是高新区完善的产业配套和高效的政务服务。",
     ]),
+    "robot": ("珠海智星机器人研发总部在高新区揭牌", [
+        "11月27日，珠海智星机器人有限公司研发总部在珠海高新区揭牌，首批80余名研发人员入驻。",
+        "研发总部将围绕协作机械臂、视觉引导和运动控制等核心技术开展攻关，"
+        "并建设机器人整机测试验证平台，为区内智能制造企业提供检测服务。",
+        "智星机器人负责人介绍，公司产品已应用于汽车零部件、家电和电子制造等行业，"
+        "此次在高新区设立研发总部，看中的是这里密集的高校资源和完善的产业配套。",
+        "高新区相关负责人表示，将在人才引进、场景开放和应用推广等方面给予支持。",
+    ]),
     "media-own": ("珠海传媒集团举办新媒体创作大赛颁奖礼", [
         "11月26日晚，珠海传媒集团第三届新媒体创作大赛颁奖礼在集团演播厅举行，共有48件作品获奖。",
         "本届大赛自今年7月启动以来，共收到短视频、图文和音频作品1200余件，"
@@ -73,6 +82,42 @@ EN_BATTERY = ("Zhuhai CosMX Battery breaks ground on new lithium battery project
     "The high-tech zone will set up a special service team to provide whole-process services for "
     "the project in approval, talent introduction and supply chain support.",
 ])
+
+
+# The machine translation of the zone's robot story: it names the company in pinyin and states
+# no amount. Then three English stories that must stay apart: a job fair in the same zone, a
+# story opening with the zone's boilerplate in English, and the same company in another zone.
+EN_ROBOT = ("Zhuhai Zhixing Robot R&D headquarters unveiled in the high-tech zone", [
+    "On November 27, the R&D headquarters of Zhuhai Zhixing Robot Co., Ltd. was unveiled in "
+    "Zhuhai High-tech Zone, and the first batch of more than 80 R&D personnel moved in.",
+    "The R&D headquarters will focus on core technologies such as collaborative robotic arms, "
+    "visual guidance and motion control, and build a robot testing and verification platform.",
+    "The person in charge said that its products are used in auto parts, home appliances and "
+    "electronics manufacturing, and that the zone offers universities and a complete industrial chain.",
+])
+EN_OTHERS = {
+    "en-fair": ("Zhuhai High-tech Zone holds job fair for graduates", [
+        "On November 21, a job fair for college graduates was held in Zhuhai High-tech Zone, "
+        "with more than 120 enterprises offering over 3,000 positions.",
+        "Positions covered software development, mechanical design, testing and sales, and many "
+        "companies offered housing subsidies to attract young talents to settle in the zone.",
+        "Organizers said that more job fairs would be held in universities next spring.",
+    ]),
+    "en-apartments": ("Talent apartments delivered in the high-tech zone", [
+        "Zhuhai National High-tech Industrial Development Zone was established in 1992 and is one "
+        "of the first national high-tech zones approved by the State Council, covering about 139 "
+        "square kilometers.",
+        "On November 25, the first 600 talent apartments in Tangjiawan were delivered, giving young "
+        "researchers and engineers furnished homes close to the industrial parks.",
+        "Residents can apply online and move in within a week of approval.",
+    ]),
+    "en-hengqin": ("Zhuhai Zhixing Robot opens a sales office in Hengqin", [
+        "On November 28, Zhuhai Zhixing Robot Co., Ltd. opened a sales office in the Hengqin Free "
+        "Trade Zone to serve customers from Macao and Portuguese-speaking countries.",
+        "The office will show collaborative robots and hold training for distributors.",
+        "The company expects overseas orders to grow next year.",
+    ]),
+}
 
 
 @dataclass
@@ -130,7 +175,7 @@ def _list(prefix: str, pages: list[Page]) -> str:
 def publish(server: FixtureServer) -> dict[str, str]:
     """Put the three sites on ``server``; the path of each article by a name the tests use."""
     zone: list[Page] = []
-    for n, key in enumerate(("battery", "chip", "forum", "park")):
+    for n, key in enumerate(("battery", "chip", "forum", "park", "robot")):
         title, paras = STORIES[key]
         zone.append(Page(f"/zone/content/post_{1001 + n}.html", title, f"2024-11-{18 + 2 * n:02d} 10:00",
                          [*paras, BOILERPLATE], ["文/宋雪梅 图/杨帆", "编辑：苏芳"], "本网"))
@@ -151,7 +196,14 @@ def publish(server: FixtureServer) -> dict[str, str]:
              [*STORIES["media-own"][1], BOILERPLATE], ["记者 林子沛", "责编：姚昊"], "珠海+"),
     ]
     en = [Page("/en/content/2024-11/19/c_501.htm", EN_BATTERY[0], "2024-11-19 14:20",
-               list(EN_BATTERY[1]), ["Editor: Yang Ziwei"], "Zhuhai High-tech Zone")]
+               list(EN_BATTERY[1]), ["Editor: Yang Ziwei"], "Zhuhai High-tech Zone"),
+          Page("/en/content/2024-11/28/c_502.htm", EN_ROBOT[0], "2024-11-28 11:05",
+               list(EN_ROBOT[1]), ["Editor: Yang Ziwei"], "Zhuhai High-tech Zone")]
+    for n, (name, (title, paras)) in enumerate(EN_OTHERS.items()):
+        when = {"en-fair": "2024-11-21 15:00", "en-apartments": "2024-11-25 16:00",
+                "en-hengqin": "2024-11-28 17:30"}[name]
+        en.append(Page(f"/en/content/2024-11/{when[8:10]}/c_{510 + n}.htm", title, when,
+                       list(paras), ["Editor: Li Na"], "Zhuhai Portal"))
     for p in zone:
         server.add(p.path, _zone_page(p))
     for p in media:
@@ -163,4 +215,5 @@ def publish(server: FixtureServer) -> dict[str, str]:
     server.add("/en/index.html", _list("en", en))
     return {"zone-battery": zone[0].path, "zone-chip": zone[1].path, "zone-forum": zone[2].path,
             "zone-park": zone[3].path, "media-battery": media[0].path, "media-chip": media[1].path,
-            "media-own": media[2].path, "en-battery": en[0].path}
+            "media-own": media[2].path, "en-battery": en[0].path, "zone-robot": zone[4].path,
+            "en-robot": en[1].path, **{name: en[2 + n].path for n, name in enumerate(EN_OTHERS)}}

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from cli import main
 from pipelines.db import open_database
-from pipelines.facts import derive_stored
+from pipelines.facts import derive_pending
 from tests.conftest import write_site
 from tests.test_facts import record
 from tests.test_web import _article, _check_error, _walk, cli_json, cli_text
@@ -44,7 +44,7 @@ EXTRA = [
 
 @pytest.fixture
 def archive(db_url: str, tmp_path: Path) -> tuple[str, Path]:
-    """The records stored and derived as a crawl's store does: saved, then read for facts."""
+    """The records stored as a crawl's store does, then derived as the derivation after it does."""
     from pipelines.store import save_articles
 
     records = [_article(n) for n in range(45)]
@@ -54,7 +54,7 @@ def archive(db_url: str, tmp_path: Path) -> tuple[str, Path]:
     sessions = open_database(db_url)
     with sessions.begin() as session:
         save_articles(session, records)
-    assert derive_stored(sessions, [r.url for r in records]) == len(records)
+    assert derive_pending(sessions).derived == len(records)
     sessions.kw["bind"].dispose()
     folder = tmp_path / "sites"
     for site in ("zone-a", "zone-b", "zone-ny"):
@@ -89,6 +89,8 @@ FILTER_CASES = [
     ({"min_amount": "1,000,000", "org": "华发"}, ["--min-amount", "1,000,000", "--org", "华发"]),
     ({"org": "冠宇", "unique": "true"}, ["--org", "冠宇", "--unique"]),
     ({"query": "签约", "industry": "biomedicine"}, ["--query", "签约", "--industry", "biomedicine"]),
+    ({"org": "冠宇", "site": "zone-b", "unique": "true"}, ["--org", "冠宇", "--site", "zone-b", "--unique"]),
+    ({"query": "记者从签约仪式", "unique": "true"}, ["--query", "记者从签约仪式", "--unique"]),
 ]
 
 
@@ -106,6 +108,11 @@ def test_fact_filters_answer_the_records_of_the_command_line(
     # Each filter keeps some articles and drops others; unique keeps one of the two copies.
     assert all(0 < n < 49 for n in sizes), sizes
     assert sizes[6] == 1
+    # Within a site, or a query only the reprint matches, the story is shown by that copy.
+    reprint = "http://zone-b.example.cn/content/post_901.html"
+    for api_params, _cli_args in FILTER_CASES[8:]:
+        shown = client.get("/api/articles", params={**api_params, "limit": 100}).json()
+        assert [r["url"] for r in shown] == [reprint], api_params
     everyone = client.get("/api/articles", params={"org": "冠宇", "limit": 100}).json()
     assert len(everyone) == 2
 

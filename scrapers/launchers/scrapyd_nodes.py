@@ -40,7 +40,7 @@ from pipelines.runs import (
 )
 from scrapers.launchers import CrawlResult, figures_of, format_duration, log_result
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
-from scrapers.runner import check_health
+from scrapers.runner import check_health, derive_after_crawl
 from scrapers.sites import Site
 from scrapers.stats import RunFigures
 
@@ -78,10 +78,12 @@ class ScrapydCrawls:
     def __init__(self, db_url: str, nodes: Sequence[str], *, trigger: str = "schedule",
                  full: bool = False, margin: float = TIMEOUT_MARGIN_SECONDS,
                  grace: float = STOP_GRACE_SECONDS, lost_after: float = LOST_AFTER_SECONDS,
-                 poll: float = POLL_SECONDS, project: str = PROJECT) -> None:
+                 poll: float = POLL_SECONDS, project: str = PROJECT, derive: bool = True) -> None:
         if not nodes:
             raise ValueError("at least one Scrapyd node is needed")
         self.nodes = [ScrapydNode(url) for url in nodes]
+        self.db_url = db_url
+        self.derive = derive
         self.sessions: sessionmaker[Session] = open_database(db_url)
         self.trigger = trigger
         self.full = full
@@ -138,6 +140,10 @@ class ScrapydCrawls:
         check_health(self.sessions, [site])
         result = self._result(site, run_id, time.monotonic() - began)
         log_result(result)
+        if self.derive and (result.figures.articles_new or result.figures.articles_updated):
+            # The node stored articles only: facts and stories are derived here, as after a
+            # local crawl, by the one derivation the database lets run at a time.
+            derive_after_crawl(self.db_url)
         return result
 
     def _result(self, site: Site, run_id: int, seconds: float) -> CrawlResult:
@@ -287,12 +293,13 @@ class ScrapydCrawls:
 
 
 def dispatch_sites(sites: Sequence[Site], db_url: str, nodes: Sequence[str], *,
-                   full: bool = False, trigger: str = "manual") -> list[CrawlResult]:
+                   full: bool = False, trigger: str = "manual",
+                   derive: bool = True) -> list[CrawlResult]:
     """``zonenews crawl --scrapyd``: every site sent at once, each followed to its end.
 
     An interrupt (Ctrl-C) cancels the jobs already sent, as it stops a local crawl.
     """
-    crawls = ScrapydCrawls(db_url, nodes, trigger=trigger, full=full)
+    crawls = ScrapydCrawls(db_url, nodes, trigger=trigger, full=full, derive=derive)
     results: dict[str, CrawlResult] = {}
 
     def one(site: Site) -> None:
