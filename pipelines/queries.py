@@ -30,7 +30,7 @@ from pipelines.search import (
     search,
     search_ids,
 )
-from scrapers.urls import canonical_url
+from pipelines.urls import URL_RULES, canonical_url
 
 RECORD_FIELDS = (
     "id", "url", "site", "section", "title", "published_at", "language", "source", "authors",
@@ -154,8 +154,11 @@ def get_article(sessions: sessionmaker[Session], id_or_url: str) -> Article | No
     with sessions() as session:
         if id_or_url.isdigit():
             return session.get(Article, int(id_or_url))
-        return session.scalars(select(Article).where(
-            Article.url == canonical_url(id_or_url))).first()
+        # A site may store its articles under a form its url_rules give (a mobile twin folded
+        # onto its post): the URL as typed is tried first, then that form.
+        forms = list(dict.fromkeys((canonical_url(id_or_url), canonical_url(id_or_url, URL_RULES))))
+        found = {a.url: a for a in session.scalars(select(Article).where(Article.url.in_(forms)))}
+        return next((found[form] for form in forms if form in found), None)
 
 
 def list_runs(sessions: sessionmaker[Session], site: str | None = None,

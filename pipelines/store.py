@@ -28,7 +28,7 @@ from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
 from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
-from scrapers.urls import canonical_url
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

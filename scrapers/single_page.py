@@ -16,7 +16,7 @@ from scrapers.extract import extract_article
 from scrapers.items import join_part
 from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 from scrapers.sites import Site
-from scrapers.urls import canonical_url
+from pipelines.urls import canonical_url
 
 
 class FetchError(RuntimeError):

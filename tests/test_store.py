@@ -59,7 +59,7 @@ def test_the_same_url_written_twice_is_one_article(db_url: str) -> None:
     "HTTP://A.CN/content/post_1.html",
     "http://a.cn:80/content/post_1.html",
     "http://a.cn/content/post_1.html#top",
-    "http://a.cn/content/mpost_1.html",
+    "http://a.cn/content/post%5f1.html",
     "http://a.cn/content/post_1.html?utm_source=wechat",
     " http://a.cn/content/post_1.html ",
 ])

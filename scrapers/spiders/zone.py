@@ -37,7 +37,7 @@ from scrapers.stats import (
     START_WITHOUT_ARTICLES,
     error_kind,
 )
-from scrapers.urls import canonical_url, on_domains
+from pipelines.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
@@ -179,7 +179,7 @@ class ZoneSpider(scrapy.Spider):
         # Stored under the URL we asked for: a redirect within the site must not make a twin.
         first_url = (response.request.meta.get("redirect_urls") or [response.url])[0] \
             if response.request is not None else response.url
-        raw["url"] = canonical_url(first_url)
+        raw["url"] = canonical_url(first_url, self.site.url_rules)
         raw["site"] = self.site.key
         raw["site_name"] = self.site.name
         raw["timezone"] = self.site.timezone
