@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun, utcnow
-from scrapers.stats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
+from pipelines.runstats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")

@@ -27,7 +27,7 @@ from pipelines.facts import derive_stored
 from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
-from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
+from pipelines.runstats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
 from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)

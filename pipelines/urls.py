@@ -44,10 +44,9 @@ def canonical_url(url: str, rules: Collection[str] = ()) -> str:
     """
     text = url.strip()
     try:
-        urlsplit(text).port   # raises for a port that is not a number, an unclosed IPv6 host
         parts = urlsplit(canonicalize_url(text))
         port = parts.port
-    except ValueError:
+    except ValueError:   # a port that is not a number, an unclosed IPv6 host
         return text
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlsplit
 
+from pipelines.urls import canonical_url, on_domains
 from scrapers.extract.listing import ListLink, ListPage
 from scrapers.sites import Site
-from pipelines.urls import canonical_url, on_domains
 
 logger = logging.getLogger(__name__)
 

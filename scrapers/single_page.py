@@ -12,11 +12,11 @@ from typing import Any
 from pipelines.normalize import LIST_CONTEXT, normalize
 from pipelines.queries import iso
 from pipelines.record import ArticleRecord, RawCopy
+from pipelines.urls import canonical_url
 from scrapers.extract import extract_article
 from scrapers.items import join_part
 from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 from scrapers.sites import Site
-from pipelines.urls import canonical_url
 
 
 class FetchError(RuntimeError):

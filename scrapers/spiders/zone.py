@@ -21,6 +21,7 @@ from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
 from pipelines.record import PageCopy
+from pipelines.urls import canonical_url, on_domains
 from scrapers.extract import extract_article, extract_list, page_problem
 from scrapers.items import RawArticle, join_part
 from scrapers.links import article_links, usable
@@ -37,7 +38,6 @@ from scrapers.stats import (
     START_WITHOUT_ARTICLES,
     error_kind,
 )
-from pipelines.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
