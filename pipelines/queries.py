@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, not_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.db import open_database
 from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
 from pipelines.industries import TAXONOMY, resolve_industry
@@ -58,13 +57,6 @@ class ArticleFilter:
     org: str | None = None               # names an organisation whose name contains this
     event: str | None = None             # reports this event kind (pipelines.events)
     unique: bool = False                 # one article per story: its representative
-
-
-def known_article_urls(database_url: str, site: str) -> set[str]:
-    """Every stored article URL of a site: what an incremental crawl never fetches again."""
-    sessions = open_database(database_url)
-    with sessions() as session:
-        return set(session.scalars(select(Article.url).where(Article.site == site)))
 
 
 def _json_contains(column: Any, value: str) -> Any:

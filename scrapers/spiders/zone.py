@@ -20,6 +20,7 @@ from scrapy.http import Request, Response
 from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
+from pipelines.crawlstore import CrawlStore
 from pipelines.record import PageCopy
 from pipelines.urls import canonical_url, on_domains
 from scrapers.extract import extract_article, extract_list, page_problem
@@ -54,7 +55,8 @@ class ZoneSpider(scrapy.Spider):
 
     def __init__(self, site: Site | str = "", sites: str = "", full: bool | str = False,
                  run_id: int | str | None = None, known_urls: set[str] | None = None,
-                 start_pages: Sequence[StartPage] = (), **kwargs: Any) -> None:
+                 start_pages: Sequence[StartPage] = (), store: CrawlStore | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(site, Site):
             self.site = site
@@ -67,6 +69,7 @@ class ZoneSpider(scrapy.Spider):
         self.run_id = int(run_id) if run_id not in (None, "") else None
         self.known: set[str] = known_urls if known_urls is not None else set()
         self.start_pages = {page.url: page for page in start_pages}
+        self.store = store
         self.allowed_domains = sorted(self.site.allowed_domains)
         self.scheduled: set[str] = set()
         self.catch_up = False
@@ -89,14 +92,13 @@ class ZoneSpider(scrapy.Spider):
         s.set("ROBOTSTXT_OBEY", site.obey_robots, priority="spider")
         s.set("CLOSESPIDER_TIMEOUT", site.timeout, priority="spider")
         spider.keep_raw = site.keep_raw and s.getbool("ZONENEWS_KEEP_RAW", True)
+        # Started by `scrapy crawl zone` rather than the runner: the store of the settings.
+        store = spider.store or CrawlStore.at(s["DATABASE_URL"])
         if spider.known_urls_needed():
-            from pipelines.queries import known_article_urls
-
-            spider.known = known_article_urls(s["DATABASE_URL"], site.key)
+            spider.known = store.known_urls(site.key)
         if not spider.full:
-            from pipelines.runs import last_crawl_unfinished
-
-            spider.catch_up = last_crawl_unfinished(s["DATABASE_URL"], site.key, spider.run_id)
+            previous = store.previous_crawl(site.key, spider.run_id)
+            spider.catch_up = previous is not None and not previous.finished
             if spider.catch_up:
                 spider.logger.info("%s: the last crawl did not finish; every list page is "
                                    "walked again", site.key)
