@@ -470,6 +470,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         return _list_page_instead(url, found)
     try:
         record = extract_record(body, url, content_type=content_type, site=site)
+    except FetchError as exc:   # a later part of a split article
+        print(f"zonenews: {exc}", file=sys.stderr)
+        return 1
     except Unusable as exc:
         if found is not None:
             return _list_page_instead(url, found)
