@@ -48,16 +48,17 @@ def fetch_copy(url: str) -> PageCopy:
 
 def extract_record(body: bytes, url: str, *, content_type: str | None = None,
                    site: Site | None = None,
-                   fetch: Callable[[str], PageCopy] = fetch_copy) -> dict[str, Any]:
+                   fetch: Callable[[str], PageCopy] | None = None) -> dict[str, Any]:
     """The article record a crawl would store for this page (without id, version, times).
 
-    A split article's later parts are fetched with ``fetch`` and joined as the crawl joins
-    them; one that cannot be fetched raises FetchError, one that is no page
-    ``scrapers.article_pages.NotAPage``: the crawl would not store the article either.
+    With ``fetch`` (``fetch_copy`` on the network), a split article's later parts are
+    fetched and joined as the crawl joins them; one that cannot be fetched raises
+    FetchError, one that is no page ``scrapers.article_pages.NotAPage``: the crawl would
+    not store the article either. Without it, the page is read alone.
     """
     article = ArticlePages(PageCopy(url, body, content_type), site, url)
     asked = {url}
-    while (following := article.next_part(asked)) is not None:
+    while fetch is not None and (following := article.next_part(asked)) is not None:
         asked.add(following)
         article.add(fetch(following))
     record = normalize(article.raw)
