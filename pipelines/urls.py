@@ -13,7 +13,7 @@ applies where a site file lists it under ``url_rules``, never by default.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -60,6 +60,14 @@ def canonical_url(url: str, rules: Collection[str] = ()) -> str:
     query = "&".join(pair for pair in parts.query.split("&") if pair and not _TRACKING_PARAMS.match(
         unquote(pair.split("=", 1)[0]).lower()))
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def rules_seen(urls: Iterable[str]) -> list[str]:
+    """The url_rules a column's article links show it needs: what ``zonenews sites add`` writes.
+
+    A link to an ``mpost_`` twin means the column links both forms of its posts.
+    """
+    return [MPOST_TWIN] if any(_MOBILE_TWIN.search(urlsplit(u).path) for u in urls) else []
 
 
 def host_of(url: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pipelines.urls import MPOST_TWIN, canonical_url, on_domains
+from pipelines.urls import MPOST_TWIN, canonical_url, on_domains, rules_seen
 from scrapers.sites import load_catalog
 
 CANONICAL = "http://www.zhuhai-hitech.gov.cn/gxxw/gxdt/content/post_3489017.html"
@@ -116,6 +116,16 @@ def test_a_mobile_twin_is_its_desktop_post(host: str, post_id: int, ext: str) ->
     assert canonical_url(f"http://{host}/gxxw/content/mpost_{post_id}{ext}", TWINS) == desktop
     assert canonical_url(f"http://{host}/gxxw/content/mpost_{post_id}{ext}") != desktop
 
+
+@pytest.mark.parametrize("links, rules", [
+    (["http://a.cn/c/content/post_1.html", "http://a.cn/c/content/mpost_2.html"], [MPOST_TWIN]),
+    (["http://a.cn/c/content/post_1.html", "http://a.cn/c/content/post_2.html"], []),
+    (["http://a.cn/c/content/mpost_1.html/x", "http://a.cn/c/mpost_list.html"], []),
+    (["http://a.cn/a/202512/23/AP694aac90977c43dd21ff8384.html"], []),
+])
+def test_a_column_linking_mobile_twins_gets_the_rule_written_for_it(
+        links: list[str], rules: list[str]) -> None:
+    assert rules_seen(links) == rules
 
 @given(url=http_urls())
 def test_a_percent_encoded_and_a_raw_url_are_one_url(url: str) -> None:
