@@ -448,7 +448,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from pipelines.normalize import Unusable
     from scrapers.discover import discover, is_list_page
     from scrapers.extract.sniff import page_problem
-    from scrapers.single_page import FetchError, extract_record
+    from scrapers.single_page import FetchError, extract_record, fetch_copy
 
     catalog = _catalog(args, quiet=True)
     site = None
@@ -470,7 +470,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if found is not None and is_list_page(found, url):
         return _list_page_instead(url, found)
     try:
-        record = extract_record(body, url, content_type=content_type, site=site)
+        record = extract_record(body, url, content_type=content_type, site=site,
+                                fetch=fetch_copy)
+    except FetchError as exc:   # a later part of a split article
+        print(f"zonenews: {exc}", file=sys.stderr)
+        return 1
     except Unusable as exc:
         if found is not None:
             return _list_page_instead(url, found)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from pipelines.urls import AP_HEX_TIME
 
 __all__ = ["date_from_url", "parse_datetime", "pick_published"]
 
 EARLIEST_YEAR = 1990
 # Clocks and time zones disagree a little; anything later than this is a typo or a scheduled event.
 FUTURE_GRACE = timedelta(days=1)
-# hizh.cn is a Zhuhai site: its creation stamps are read on Beijing time (no DST since 1991).
-_BEIJING = timezone(timedelta(hours=8))
 
 # Full-width ASCII (２０２２－０６－１０, 10：30) and the ideographic space, folded to ASCII once.
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -76,14 +76,14 @@ _BRACKETS = " \t\r\n[]()【】<>"
 _URL_DATES = tuple(re.compile(pattern) for pattern in (
     r"/t(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})_",          # TRS: /201909/t20190918_1.shtml
     r"/(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})(?:/|$)",  # /2022/06/10/, /art/2016/1/2/
-    r"/(?P<year>\d{4})(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)",     # hizh.cn: /a/202512/23/
+    r"/(?P<year>\d{4})(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)",     # /a/202512/23/
     r"/(?P<year>\d{4})-(?P<month>\d{2})/(?P<day>\d{2})(?:/|$)",    # /2022-06/10/
     r"/(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:/|$)",    # /2022-06-10/
     r"/(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?:/|$)",      # /20220610/
 ))
 _DIGIT = re.compile(r"\d")
 _URL_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*", re.IGNORECASE)
-_HIZH_ID = re.compile(r"/AP(?P<seconds>[0-9a-f]{8})[0-9a-f]{16}(?![0-9a-f])", re.IGNORECASE)
+_AP_HEX_ID = re.compile(r"/AP(?P<seconds>[0-9a-f]{8})[0-9a-f]{16}(?![0-9a-f])", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,27 +116,30 @@ def parse_datetime(text: str, tz: tzinfo, *, default_year: int | None = None,
     return None
 
 
-def date_from_url(url: str) -> date | None:
-    """Date carried by a URL: t20190918_, /2022/06/10/, /202512/23/, /art/2016/11/22/, hizh AP<8 hex
-    unix seconds>… ; None when none or implausible.
+def date_from_url(url: str, tz: tzinfo = UTC, *, now: datetime | None = None,
+                  rules: Collection[str] = ()) -> date | None:
+    """Date carried by a URL: t20190918_, /2022/06/10/, /202512/23/, /art/2016/11/22/… ; None
+    when none or later than a day after `now`.
 
-    Path dates come first; the hizh creation stamp is read on Beijing time, the site's own.
+    Path dates come first; then, for a site whose url_rules name ``ap-hex-time``, the creation
+    stamp of an ``AP<8 hex>`` id, read as a day in `tz`, the site's time zone.
     """
     path = _URL_ORIGIN.sub("", url).split("?", 1)[0].split("#", 1)[0]
-    latest = date.today() + FUTURE_GRACE
+    latest = _aware(now, tz).date() + FUTURE_GRACE
     for pattern in _URL_DATES:
         for match in pattern.finditer(path):
             day = _valid_date(int(match["year"]), int(match["month"]), int(match["day"]))
             if day is not None and day <= latest:
                 return day
-    created = _hizh_created(path)
-    if created is not None and created.date() <= latest:
-        return created.astimezone(_BEIJING).date()
+    created = _id_created(path) if AP_HEX_TIME in rules else None
+    if created is not None and created.astimezone(tz).date() <= latest:
+        return created.astimezone(tz).date()
     return None
 
 
 def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = None,
-                   list_date: str | None = None, now: datetime | None = None) -> datetime | None:
+                   list_date: str | None = None, now: datetime | None = None,
+                   url_rules: Collection[str] = ()) -> datetime | None:
     """The publication time of an article, from raw date strings ordered most-trusted first (meta
     PubDate, the info line, the byline…), the date text on the list page, and the URL.
 
@@ -147,12 +150,13 @@ def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = N
     put the day the draft was created into the URL. A date without a time borrows the time of
     another candidate or of the list date written for the same day; likewise a time without
     seconds (or minutes) borrows them from another candidate that agrees to the minute (hour).
+    `url_rules` are the site's (``pipelines.urls.URL_RULES``): what its URLs may say of the date.
     """
     current = _aware(now, tz)
     limit = current + FUTURE_GRACE
     found = [_scan(text, limit.year) for text in candidates]
     listed = _scan(list_date, limit.year) if list_date else []
-    url_day = date_from_url(url) if url else None
+    url_day = date_from_url(url, tz, now=current, rules=url_rules) if url else None
     timed = [item for item in (*(f for fs in found for f in fs), *listed)
              if item.precision and not item.update]
 
@@ -174,7 +178,7 @@ def pick_published(candidates: Sequence[str], tz: tzinfo, *, url: str | None = N
         yield from (settle(item, reference) for item in published if item.year is None)
         yield from (settle(item, url_day) for item in listed if not item.update)
         if url:
-            yield _from_url(url, url_day, tz, timed, limit)
+            yield _from_url(url, url_day, tz, timed, limit, url_rules)
         yield from (settle(item, reference) for item in updated if item.year is not None)
         yield from (settle(item, reference) for item in updated if item.year is None)
 
@@ -355,9 +359,10 @@ def _truncate(moment: datetime, precision: int) -> tuple[int, ...]:
 
 
 def _from_url(url: str, url_day: date | None, tz: tzinfo, timed: list[_Found],
-              limit: datetime) -> datetime | None:
-    """Last resort before update dates: hizh.cn's creation stamp, else the URL's day."""
-    created = _hizh_created(url)
+              limit: datetime, rules: Collection[str]) -> datetime | None:
+    """Last resort before update dates: the id's creation stamp where the site's rules read
+    one, else the URL's day."""
+    created = _id_created(url) if AP_HEX_TIME in rules else None
     if created is not None and created <= limit:
         return created.astimezone(tz)
     if url_day is None:
@@ -366,8 +371,8 @@ def _from_url(url: str, url_day: date | None, tz: tzinfo, timed: list[_Found],
     return _borrow_time(moment, 0, timed, tz, limit) if moment <= limit else None
 
 
-def _hizh_created(path: str) -> datetime | None:
-    match = _HIZH_ID.search(path)
+def _id_created(path: str) -> datetime | None:
+    match = _AP_HEX_ID.search(path)
     if match is None:
         return None
     created = datetime.fromtimestamp(int(match["seconds"], 16), UTC)

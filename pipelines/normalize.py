@@ -160,7 +160,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         source = raw["site_name"]
     published = pick_published(
         list(raw.get("published") or []), ZoneInfo(tz_name), url=url,
-        list_date=raw.get("list_date"), now=now,
+        list_date=raw.get("list_date"), now=now, url_rules=raw.get("url_rules") or (),
     )
     language = raw.get("language") or detect_language(f"{title}\n{body_text}",
                                                       raw.get("page_language"))

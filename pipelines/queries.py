@@ -25,7 +25,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.util import ClauseAdapter
 
-from pipelines.db import open_database
 from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
 from pipelines.industries import TAXONOMY, resolve_industry
@@ -44,7 +43,7 @@ from pipelines.search import (
     search_counted,
     search_ids,
 )
-from scrapers.urls import canonical_url
+from pipelines.urls import URL_RULES, canonical_url
 
 RECORD_FIELDS = (
     "id", "url", "site", "section", "title", "published_at", "language", "source", "authors",
@@ -72,13 +71,6 @@ class ArticleFilter:
     org: str | None = None               # names an organisation whose name contains this
     event: str | None = None             # reports this event kind (pipelines.events)
     unique: bool = False                 # one article per story: the earliest one kept
-
-
-def known_article_urls(database_url: str, site: str) -> set[str]:
-    """Every stored article URL of a site: what an incremental crawl never fetches again."""
-    sessions = open_database(database_url)
-    with sessions() as session:
-        return set(session.scalars(select(Article.url).where(Article.site == site)))
 
 
 def _json_contains(column: Any, value: str) -> Any:
@@ -196,8 +188,11 @@ def get_article(sessions: sessionmaker[Session], id_or_url: str) -> Article | No
     with sessions() as session:
         if id_or_url.isdigit():
             return session.get(Article, int(id_or_url))
-        return session.scalars(select(Article).where(
-            Article.url == canonical_url(id_or_url))).first()
+        # A site may store its articles under a form its url_rules give (a mobile twin folded
+        # onto its post): the URL as typed is tried first, then that form.
+        forms = list(dict.fromkeys((canonical_url(id_or_url), canonical_url(id_or_url, URL_RULES))))
+        found = {a.url: a for a in session.scalars(select(Article).where(Article.url.in_(forms)))}
+        return next((found[form] for form in forms if form in found), None)
 
 
 def list_runs(sessions: sessionmaker[Session], site: str | None = None,

@@ -19,8 +19,7 @@ from pipelines.runs import (
     record_progress,
     start_run,
 )
-from pipelines.store import STORE_FAILED
-from scrapers.stats import (
+from pipelines.runstats import (
     DROPPED_PREFIX,
     NOT_STORED,
     START_WITHOUT_ARTICLES,
@@ -28,6 +27,7 @@ from scrapers.stats import (
     figures_from_stats,
     notes_from_stats,
 )
+from pipelines.store import STORE_FAILED
 
 logger = logging.getLogger(__name__)
 

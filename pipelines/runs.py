@@ -13,9 +13,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.db import open_database
 from pipelines.models import Article, CrawlRun, utcnow
-from scrapers.stats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
+from pipelines.runstats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")
@@ -198,12 +197,6 @@ def stopped_short(run: CrawlRun) -> bool:
     unfinished_lists = (run.details or {}).get("lists", {}).get(
         LISTS_UNFINISHED.removeprefix(LISTS_PREFIX), 0)
     return run.status != "succeeded" or bool(unfinished_lists)
-
-
-def last_crawl_unfinished(database_url: str, site: str, current_run: int | None = None) -> bool:
-    """Whether the site's last crawl before ``current_run`` stopped before the end of its lists."""
-    last = previous_run(open_database(database_url), site, current_run)
-    return last is not None and stopped_short(last)
 
 
 def record_progress(sessions: sessionmaker[Session], run_id: int, figures: RunFigures,

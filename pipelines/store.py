@@ -31,8 +31,8 @@ from pipelines.models import Article, ArticleVersion, utcnow
 from pipelines.people import CREDIT_ROLES, replace_people
 from pipelines.raw import save_raw_pages
 from pipelines.record import ArticleRecord
-from scrapers.stats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
-from scrapers.urls import canonical_url
+from pipelines.runstats import NOT_STORED, NOTE_PREFIX, STORE_OUTAGES, STORE_WAITED
+from pipelines.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

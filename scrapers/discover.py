@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
+from pipelines.urls import rules_seen
 from scrapers.extract.listing import ListLink, ListPage, extract_list
 from scrapers.extract.sniff import page_problem
 from scrapers.links import article_links
@@ -411,6 +412,10 @@ def site_file_text(key: str, name: str, found: Discovery, *,
         "# Searched in each link's absolute URL: the column's articles and nothing else.",
         f"article_url_pattern = {toml_string(found.pattern)}",
     ]
+    rules = rules_seen(link.url for link in found.links)
+    if rules:
+        lines += ["# What these article URLs mean beyond their form (README: url_rules).",
+                  f"url_rules = [{', '.join(map(toml_string, rules))}]"]
     if allowed_domains:
         lines += ["# The articles live on another host than the list.",
                   f"allowed_domains = [{', '.join(map(toml_string, allowed_domains))}]"]

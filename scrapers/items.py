@@ -17,6 +17,7 @@ class RawArticle(scrapy.Item):
     site_name = scrapy.Field()      # str: the site file's name (what 来源：本网, "this site", means)
     timezone = scrapy.Field()       # str: IANA zone of the site ("Asia/Shanghai")
     language = scrapy.Field()       # str | None: the site file's language, if it names one
+    url_rules = scrapy.Field()      # frozenset[str]: the site file's url_rules (pipelines.urls)
     list_title = scrapy.Field()     # str | None: the link text on the list page
     list_date = scrapy.Field()      # str | None: date text beside the link on the list page
     list_section = scrapy.Field()   # str | None: the list page's column name

@@ -10,11 +10,12 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
+from pipelines.urls import canonical_url, on_domains
 from scrapers.extract.listing import ListLink, ListPage
 from scrapers.sites import Site
-from scrapers.urls import canonical_url, on_domains
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def article_links(page: ListPage, site: Site) -> ListArticles:
             # A pattern that backtracks without end costs its links, never the crawl's time.
             found.filtered["pattern_timeout"] += 1
             continue
-        url = usable(canonical_url, link.url)
+        url = usable(partial(canonical_url, rules=site.url_rules), link.url)
         if url is None:
             found.filtered["bad_link"] += 1
         elif not on_domains(url, site.allowed_domains):

@@ -32,8 +32,8 @@ from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
+from pipelines.urls import host_of, on_domains
 from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, NOTE_PREFIX, error_kind
-from scrapers.urls import host_of, on_domains
 
 logger = logging.getLogger(__name__)
 

@@ -26,11 +26,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from protego import Protego
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.models import Article
-from pipelines.runs import previous_run, stopped_short
+from pipelines.crawlstore import CrawlStore
 from scrapers import settings
 from scrapers.extract.listing import extract_list
 from scrapers.extract.sniff import page_problem
@@ -113,18 +110,17 @@ def _robots(opener: urllib.request.OpenerDirector, start_urls: Sequence[str]) ->
     return rules
 
 
-def check_start_pages(site: Site, sessions: sessionmaker[Session],
-                      current_run: int | None = None) -> Verdict:
+def check_start_pages(site: Site, store: CrawlStore, current_run: int | None = None) -> Verdict:
     """Whether the site's start pages link only to stored articles, as its crawl would see them.
 
     Only after a run that finished: after a first run or one that stopped short,
     the crawl walks every list page anyway.
     """
-    last = previous_run(sessions, site.key, current_run)
+    last = store.previous_crawl(site.key, current_run)
     if last is None:
         return Verdict(False, "no earlier crawl")
-    if stopped_short(last):
-        return Verdict(False, f"run {last.id} did not finish its lists")
+    if not last.finished:
+        return Verdict(False, f"run {last.run_id} did not finish its lists")
     verdict = Verdict(False)
     opener = _opener()
     try:
@@ -150,7 +146,7 @@ def check_start_pages(site: Site, sessions: sessionmaker[Session],
     except _Unfit as exc:
         verdict.reason = str(exc)
         return verdict
-    new = linked - _stored(sessions, site.key, linked)
+    new = linked - store.stored_urls(site.key, linked)
     if new:
         verdict.reason = f"{len(new)} new article link(s) on the start pages"
         return verdict
@@ -158,11 +154,3 @@ def check_start_pages(site: Site, sessions: sessionmaker[Session],
     verdict.stats.update({PAGES_LIST: pages, STOPPED: pages, CHECKED: pages})
     verdict.nothing_new = True
     return verdict
-
-
-def _stored(sessions: sessionmaker[Session], site: str, urls: set[str]) -> set[str]:
-    if not urls:
-        return set()
-    with sessions() as session:
-        return set(session.scalars(select(Article.url).where(Article.site == site,
-                                                             Article.url.in_(urls))))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipelines.crawlstore import CrawlStore
 from pipelines.db import DatabaseError, database_url, error_line, open_database
 from pipelines.models import CrawlRun
 from pipelines.runs import AlreadyRunning, finish_run, mark_run, reap_interrupted, start_run
@@ -104,7 +105,8 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
         for site, run_id, pages in to_crawl:
             crawler = process.create_crawler(ZoneSpider)
             crawlers[site.key] = crawler
-            process.crawl(crawler, site=site, full=full, run_id=run_id, start_pages=pages)
+            process.crawl(crawler, site=site, full=full, run_id=run_id, start_pages=pages,
+                          store=CrawlStore(sessions))
         try:
             process.start()
         finally:
@@ -179,7 +181,7 @@ def _precheck(site: Site, sessions: sessionmaker[Session], run_id: int) -> list[
     """None when the site had nothing new and its run is finished; else the start pages
     already fetched, for its crawl."""
     try:
-        verdict = check_start_pages(site, sessions, run_id)
+        verdict = check_start_pages(site, CrawlStore(sessions), run_id)
     except Exception:  # the check only saves time: whatever goes wrong, the crawl decides
         logger.warning("%s: the check before the crawl failed; crawling", site.key, exc_info=True)
         return []

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
+
+from w3lib.url import safe_url_string
 
 from pipelines.normalize import LIST_CONTEXT, normalize
 from pipelines.queries import iso
-from pipelines.record import ArticleRecord, RawCopy
-from scrapers.extract import extract_article
-from scrapers.items import join_part
+from pipelines.record import ArticleRecord, PageCopy, RawCopy
+from scrapers.article_pages import ArticlePages
 from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 from scrapers.sites import Site
-from scrapers.urls import canonical_url
 
 
 class FetchError(RuntimeError):
@@ -25,7 +26,8 @@ class FetchError(RuntimeError):
 
 def fetch_page(url: str) -> tuple[bytes, str | None, str]:
     """Body, Content-Type and final URL of one page, within the crawl's size and time limits."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    # Percent-encoded as a browser (and Scrapy) would send it: urllib sends only ASCII.
+    request = urllib.request.Request(safe_url_string(url), headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as resp:
             body = resp.read(DOWNLOAD_MAXSIZE + 1)
@@ -38,17 +40,28 @@ def fetch_page(url: str) -> tuple[bytes, str | None, str]:
         raise FetchError(f"{url}: {getattr(exc, 'reason', exc)}") from None
 
 
+def fetch_copy(url: str) -> PageCopy:
+    """One later part of an article, as ``fetch_page`` gets it."""
+    body, content_type, final_url = fetch_page(url)
+    return PageCopy(final_url, body, content_type)
+
+
 def extract_record(body: bytes, url: str, *, content_type: str | None = None,
-                   site: Site | None = None) -> dict[str, Any]:
-    """The article record a crawl would store for this page (without id, version, times)."""
-    raw = extract_article(body, url, content_type=content_type,
-                          selectors=site.selectors if site else None)
-    raw["url"] = canonical_url(url)
-    raw["site"] = site.key if site else None
-    raw["site_name"] = site.name if site else None
-    raw["timezone"] = site.timezone if site else "Asia/Shanghai"
-    raw["language"] = site.language if site else None
-    record = normalize(raw)
+                   site: Site | None = None,
+                   fetch: Callable[[str], PageCopy] | None = None) -> dict[str, Any]:
+    """The article record a crawl would store for this page (without id, version, times).
+
+    With ``fetch`` (``fetch_copy`` on the network), a split article's later parts are
+    fetched and joined as the crawl joins them; one that cannot be fetched raises
+    FetchError, one that is no page ``scrapers.article_pages.NotAPage``: the crawl would
+    not store the article either. Without it, the page is read alone.
+    """
+    article = ArticlePages(PageCopy(url, body, content_type), site, url)
+    asked = {url}
+    while fetch is not None and (following := article.next_part(asked)) is not None:
+        asked.add(following)
+        article.add(fetch(following))
+    record = normalize(article.raw)
     out = {k: v for k, v in vars(record).items() if k not in ("timezone", "raw")}
     out["published_at"] = iso(record.published_at, record.timezone)
     return out
@@ -61,21 +74,14 @@ def reread_record(copy: RawCopy, url: str, site: Site) -> ArticleRecord:
     them; what the list page said comes from the kept context. Raises
     ``pipelines.normalize.Unusable`` for pages that no longer make an article.
     """
-    raw = None
-    for page in copy.pages:
-        part = extract_article(page.body, page.url, content_type=page.content_type,
-                               selectors=site.selectors)
-        if raw is None:
-            raw = part
-        else:
-            join_part(raw, part)
-    if raw is None:
+    if not copy.pages:
         raise ValueError(f"{url}: no kept page")
-    raw["url"] = url
-    raw["site"] = site.key
-    raw["site_name"] = site.name
-    raw["timezone"] = site.timezone
-    raw["language"] = site.language
+    first, *later = copy.pages
+    article = ArticlePages(first, site, url)
+    for page in later:
+        article.add(page)
+    # The stored row's URL, whatever today's url_rules would make of it: the record replaces it.
+    article.raw["url"] = url
     for name in LIST_CONTEXT:
-        raw[name] = copy.context.get(name)
-    return normalize(raw)
+        article.raw[name] = copy.context.get(name)
+    return normalize(article.raw)

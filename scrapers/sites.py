@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import regex
 
+from pipelines.urls import URL_RULES
+
 # The parser of Python's own re module, to size a pattern before the regex module compiles it;
 # its names are internal, so it is reached by name rather than typed.
 sre: Any = importlib.import_module("re._parser")
@@ -37,7 +39,7 @@ SELECTOR_FIELDS = frozenset(
 TOP_KEYS = frozenset(
     {"key", "name", "start_urls", "article_url_pattern", "timezone", "language", "max_pages",
      "concurrency", "delay", "obey_robots", "timeout", "allowed_domains", "schedule", "selectors",
-     "keep_raw", "health", "alerts"}
+     "keep_raw", "health", "alerts", "url_rules"}
 )
 SCHEDULE_KEYS = frozenset({"interval", "cron", "enabled"})
 DEFAULT_TIMEOUT = 2 * 3600.0
@@ -159,6 +161,7 @@ class Site:
     keep_raw: bool = True
     health: Mapping[str, float] = field(default_factory=dict)
     alerts: tuple[str, ...] = ()
+    url_rules: frozenset[str] = frozenset()   # names of pipelines.urls.URL_RULES
 
     @property
     def tz(self) -> ZoneInfo:
@@ -328,13 +331,17 @@ def parse_site(data: Mapping[str, Any], path: Path | str = "<site>") -> Site:
     alerts = data.get("alerts", [])
     if not isinstance(alerts, list) or not all(isinstance(u, str) and "://" in u for u in alerts):
         raise fail("alerts", "must be a list of apprise URLs such as \"json://host/path\"")
+    url_rules = data.get("url_rules", [])
+    if not isinstance(url_rules, list) or not all(
+            isinstance(r, str) and r in URL_RULES for r in url_rules):
+        raise fail("url_rules", f"must be a list of rule names (known: {', '.join(sorted(URL_RULES))})")
 
     return Site(
         key=key, name=name.strip(), start_urls=tuple(start_urls), article_url_pattern=compiled,
         path=str(path), timezone=str(timezone), language=language, max_pages=max_pages,
         concurrency=concurrency, delay=float(delay), obey_robots=obey_robots, timeout=timeout,
         allowed_domains=allowed, schedule=schedule, selectors=dict(selectors),
-        keep_raw=keep_raw, health=health, alerts=tuple(alerts),
+        keep_raw=keep_raw, health=health, alerts=tuple(alerts), url_rules=frozenset(url_rules),
     )
 
 

@@ -30,6 +30,9 @@ SENTENCES = [
 AUTHORS = ["宋雪梅", "李明", "周楠", "陈白虹", "刘玺东", "易赛楠", "崔小远", "林子沛"]
 EDITORS = ["杨子薇", "苏芳", "姚昊", "汤诗瑶", "丁涛"]
 SOURCES = ["本网", "珠海特区报", "珠海高新区", "南方日报", "广州日报"]
+# The cluster's CMS serves a mobile twin (mpost_<id>) of every post, and the column links one:
+# a site file for it says they are one article.
+TWINS = 'url_rules = ["mpost-twin"]\n'
 
 
 @dataclass

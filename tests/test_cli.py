@@ -14,7 +14,7 @@ import pytest
 
 from cli import build_parser
 from tests.conftest import ROOT, write_site, zonenews
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.siteserver import FixtureServer
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
@@ -42,7 +42,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         column = GdColumn(server, per_page=12)
         column.publish(30)
         sites = tmp / "sites"
-        write_site(sites, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n[schedule]\ninterval = \"6h\"\n")
         db = f"sqlite:///{tmp / 'z.db'}"
         proc = zonenews("crawl", "gd-test", db=db, sites=sites)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PG_ENV, ROOT, write_site, zonenews
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.siteserver import FixtureServer
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
@@ -29,7 +29,7 @@ def one_line(text: str) -> bool:
 def column(server: FixtureServer, tmp_path: Path) -> tuple[GdColumn, Path]:
     col = GdColumn(server, per_page=5)
     col.publish(7)
-    write_site(tmp_path / "sites", "gd", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+    write_site(tmp_path / "sites", "gd", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                "obey_robots = false\n")
     return col, tmp_path / "sites"
 

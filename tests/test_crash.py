@@ -27,7 +27,7 @@ from pipelines.record import ArticleRecord
 from pipelines.store import save_articles
 from tests.conftest import ROOT, write_site, zonenews
 from tests.faultserver import FaultServer
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
 BATCH = 6
@@ -149,7 +149,7 @@ def column(tmp_path: Path) -> Iterator[tuple[FaultServer, GdColumn, Path]]:
         col = GdColumn(server, per_page=12)  # 3 list pages of 12 articles
         col.publish(36)
         sites = tmp_path / "sites"
-        write_site(sites, "gd-crash", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-crash", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n")
         yield server, col, sites
 
@@ -202,7 +202,7 @@ def test_a_real_crawl_killed_three_times_then_crawled_again_stores_each_article_
         col = GdColumn(server, per_page=12)
         col.publish(36)
         sites = tmp_path / "sites"
-        write_site(sites, "gd-slow", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-slow", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\nconcurrency = 2\n")
         open_database(db_url)
         stored = [0]
@@ -240,7 +240,7 @@ def test_two_crawls_write_at_once_while_the_command_line_reads(db_url: str, tmp_
             col = GdColumn(server, per_page=12)
             col.publish(36)
             columns.append((server, col))
-            write_site(sites, key, [server.url("/gxxw/gxdt/index.html")], PATTERN,
+            write_site(sites, key, [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                        "obey_robots = false\ndelay = 0\n")
         open_database(db_url)   # the schema exists before the race starts
         crawls = [start_crawl(db_url, sites, key) for key in ("zone-one", "zone-two")]

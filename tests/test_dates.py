@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.dates import date_from_url, parse_datetime, pick_published
+from pipelines.urls import AP_HEX_TIME
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -20,6 +21,9 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=SHANGHAI)
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+ID_TIME = frozenset({AP_HEX_TIME})   # the url_rules of a site whose ids carry their creation time
 
 
 def _hizh_url(created: datetime, path_day: str | None = "202512/23") -> str:
@@ -194,7 +198,18 @@ def test_date_from_url(url: str, expected: date | None) -> None:
     (datetime(2025, 12, 23, 17, 0, tzinfo=UTC), date(2025, 12, 24)),
 ])
 def test_hizh_id_carries_the_creation_time(created: datetime, expected: date) -> None:
-    assert date_from_url(_hizh_url(created, path_day=None)) == expected
+    assert date_from_url(_hizh_url(created, path_day=None), SHANGHAI, rules=ID_TIME) == expected
+    # Only a site whose file asks for it reads a date from an id.
+    assert date_from_url(_hizh_url(created, path_day=None), SHANGHAI) is None
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://x.cn/2026/06/16/a.html", date(2026, 6, 16)),        # a day after NOW: a time zone away
+    ("http://x.cn/2026/06/17/a.html", None),
+    ("http://x.cn/201909/t20190918_1.html", date(2019, 9, 18)),
+])
+def test_a_url_date_is_judged_by_the_clock_given(url: str, expected: date | None) -> None:
+    assert date_from_url(url, SHANGHAI, now=NOW) == expected
 
 
 HIZH_CREATED = datetime(2025, 12, 23, 23, 39, 5, tzinfo=BEIJING_TIME)
@@ -255,8 +270,7 @@ HIZH_CREATED = datetime(2025, 12, 23, 23, 39, 5, tzinfo=BEIJING_TIME)
     ([], "10-08", None, "2025-10-08T00:00:00+08:00"),
     ([], None, "https://example.com/2022/06/10/Proposed-investment/", "2022-06-10T00:00:00+08:00"),
     ([], "2022-06-10 09:00", "https://example.com/2022/06/10/a/", "2022-06-10T09:00:00+08:00"),
-    ([], None, _hizh_url(HIZH_CREATED), "2025-12-23T23:39:05+08:00"),
-    (["宋雪梅 2025-12-23 23:50"], None, _hizh_url(HIZH_CREATED), "2025-12-23T23:50:00+08:00"),
+    ([], None, _hizh_url(HIZH_CREATED), "2025-12-23T00:00:00+08:00"),   # no url_rules: its day
     # The page beats its URL, even days apart: the URL may carry the day the draft was made.
     (["2019-09-30 10:00"], None, "http://x.gov.cn/201909/t20190918_1.html",
      "2019-09-30T10:00:00+08:00"),
@@ -268,6 +282,17 @@ HIZH_CREATED = datetime(2025, 12, 23, 23, 39, 5, tzinfo=BEIJING_TIME)
 def test_pick_published(candidates: list[str], list_date: str | None, url: str | None,
                         expected: str | None) -> None:
     picked = pick_published(candidates, SHANGHAI, url=url, list_date=list_date, now=NOW)
+    assert _iso(picked) == expected
+
+
+@pytest.mark.parametrize("candidates, url, expected", [
+    ([], _hizh_url(HIZH_CREATED), "2025-12-23T23:39:05+08:00"),
+    (["宋雪梅 2025-12-23 23:50"], _hizh_url(HIZH_CREATED), "2025-12-23T23:50:00+08:00"),
+    ([], _hizh_url(HIZH_CREATED, path_day=None), "2025-12-23T23:39:05+08:00"),
+])
+def test_a_site_whose_ids_carry_their_time_has_it_read(
+        candidates: list[str], url: str, expected: str) -> None:
+    picked = pick_published(candidates, SHANGHAI, url=url, now=NOW, url_rules=ID_TIME)
     assert _iso(picked) == expected
 
 

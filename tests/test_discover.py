@@ -13,7 +13,7 @@ import pytest
 
 from scrapers.discover import derive_pattern, is_headline, propose_key
 from tests.conftest import write_site, zonenews
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.newfamilies import asp_column, webplus_column
 from tests.siteserver import FixtureServer
 
@@ -167,7 +167,7 @@ def test_check_reports_a_pager_that_is_gone_and_articles_without_fields(
     column.publish(9)
     sites, db = tmp_path / "sites", f"sqlite:///{tmp_path / 'z.db'}"
     write_site(sites, "gd", [server.url("/gxxw/gxdt/index.html")], r"/content/m?post_\d+\.html$",
-               "obey_robots = false\n")
+               TWINS + "obey_robots = false\n")
     zonenews("crawl", "gd", db=db, sites=sites, check=True)
     assert zonenews("sites", "check", "gd", db=db, sites=sites).returncode == 0
 

@@ -29,7 +29,7 @@ from tests.faultserver import (
     stalled,
     truncated,
 )
-from tests.gdsite import GdArticle, GdColumn
+from tests.gdsite import TWINS, GdArticle, GdColumn
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
 STORED = "stored"
@@ -192,12 +192,12 @@ def faulty_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultyCra
         list_site.publish(12)
         lists.route("/gxxw/gxdt/index_2.html", failing(503))
         extra = "obey_robots = false\ndelay = 0\n"
-        write_site(sites, "faulty", [faulty.url("/gxxw/gxdt/index.html")], PATTERN, extra)
-        write_site(sites, "healthy", [healthy.url("/gxxw/gxdt/index.html")], PATTERN, extra)
-        write_site(sites, "bad-list", [lists.url("/gxxw/gxdt/index.html")], PATTERN, extra)
-        write_site(sites, "empty-list", [healthy.url("/empty/index.html")], PATTERN, extra)
-        write_site(sites, "image-list", [healthy.url("/image/index.html")], PATTERN, extra)
-        write_site(sites, "bad-links", [healthy.url("/bad/index.html")], PATTERN, extra)
+        write_site(sites, "faulty", [faulty.url("/gxxw/gxdt/index.html")], PATTERN, TWINS + extra)
+        write_site(sites, "healthy", [healthy.url("/gxxw/gxdt/index.html")], PATTERN, TWINS + extra)
+        write_site(sites, "bad-list", [lists.url("/gxxw/gxdt/index.html")], PATTERN, TWINS + extra)
+        write_site(sites, "empty-list", [healthy.url("/empty/index.html")], PATTERN, TWINS + extra)
+        write_site(sites, "image-list", [healthy.url("/image/index.html")], PATTERN, TWINS + extra)
+        write_site(sites, "bad-links", [healthy.url("/bad/index.html")], PATTERN, TWINS + extra)
         port = healthy.netloc.split(":")[1]
         healthy.route("/bad/index.html", page("<ul>" + "".join(
             f'<li><a href="{href}">{title}</a></li>' for href, title in [
@@ -352,7 +352,7 @@ def guarded_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedC
             server = servers[site]
             GdColumn(server, per_page=4).publish(4)
             server.route("/robots.txt", robots)
-            write_site(sites, site, [server.url("/gxxw/gxdt/index.html")], PATTERN,
+            write_site(sites, site, [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                        f"obey_robots = {str(obey).lower()}\n")
         column = GdColumn(private, per_page=8)
         column.publish(5)
@@ -367,7 +367,7 @@ def guarded_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedC
                 (f"http://10.1.2.3{a[4].path}", a[4].title)]))
         private.route(a[2].path, redirect(f"http://localhost:{port}/moved/{a[2].post_id}.html"))
         private.route(a[3].path, redirect("http://169.254.169.254/latest/meta-data/post_1234567.html"))
-        write_site(sites, "private", [private.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "private", [private.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    'obey_robots = false\nallowed_domains = ["127.0.0.1", "localhost", '
                    '"169.254.169.254", "10.1.2.3"]\n')
         result = crawl(f"sqlite:///{tmp / 'z.db'}", sites,

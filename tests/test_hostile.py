@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import write_site, zonenews
-from tests.gdsite import GdArticle, GdColumn
+from tests.gdsite import TWINS, GdArticle, GdColumn
 from tests.siteserver import FixtureServer
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
@@ -99,7 +99,7 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileC
             text = server.pages[article.path].body.decode("utf-8")
             server.add(article.path, case.encode(case.page(text, article)), case.content_type)
             article_of[case.name] = article
-        write_site(tmp / "sites", "hostile", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(tmp / "sites", "hostile", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n")
         db = f"sqlite:///{tmp / 'z.db'}"
         proc = zonenews("crawl", "hostile", db=db, sites=tmp / "sites", timeout=180)
@@ -186,7 +186,7 @@ def test_a_loopback_start_url_lets_no_link_reach_another_port(tmp_path: Path) ->
         links += [other.url(a.path) for a in hidden.articles]
         site.add("/mixed/index.html", "<ul>" + "".join(
             f'<li><a href="{u}">{n}号</a></li>' for n, u in enumerate(links)) + "</ul>")
-        write_site(tmp_path / "sites", "loopback", [site.url("/mixed/index.html")], PATTERN,
+        write_site(tmp_path / "sites", "loopback", [site.url("/mixed/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n")
         db = f"sqlite:///{tmp_path / 'z.db'}"
         proc = zonenews("crawl", "loopback", db=db, sites=tmp_path / "sites", timeout=120)

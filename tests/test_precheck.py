@@ -17,8 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from sqlalchemy.orm import Session, sessionmaker
 
+from pipelines.crawlstore import CrawlStore
 from pipelines.db import open_database
 from pipelines.runs import mark_run, start_run
 from scrapers import settings
@@ -35,7 +35,7 @@ from tests.faultserver import (
     reset,
     stalled,
 )
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
 START = "/gxxw/gxdt/index.html"
@@ -44,7 +44,7 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 def make_site(folder: Path, server: FaultServer) -> Path:
     server.add("/robots.txt", ROBOTS, "text/plain")
-    write_site(folder, "gd-test", [server.url(START)], PATTERN, "delay = 0\n")
+    write_site(folder, "gd-test", [server.url(START)], PATTERN, TWINS + "delay = 0\n")
     return folder
 
 
@@ -125,7 +125,7 @@ def test_after_a_crawl_that_stopped_short_nothing_is_fetched_before_the_crawl(
              replacing=("running",))
     faults.reset_hits()
 
-    verdict = check_start_pages(load_catalog([sites]).get("gd-test"), sessions)
+    verdict = check_start_pages(load_catalog([sites]).get("gd-test"), CrawlStore(sessions))
 
     assert not verdict.nothing_new and "did not finish" in verdict.reason
     assert not faults.hits
@@ -135,7 +135,7 @@ def test_a_site_never_crawled_is_not_looked_at_first(
         column: GdColumn, faults: FaultServer, tmp_path: Path) -> None:
     sites = make_site(tmp_path / "sites", faults)
     verdict = check_start_pages(load_catalog([sites]).get("gd-test"),
-                                open_database(f"sqlite:///{tmp_path / 'z.db'}"))
+                                CrawlStore.at(f"sqlite:///{tmp_path / 'z.db'}"))
     assert not verdict.nothing_new and verdict.reason == "no earlier crawl"
     assert not faults.hits
 
@@ -170,7 +170,7 @@ def test_a_site_on_https_with_a_self_signed_certificate_is_checked_like_any_othe
         zonenews("crawl", "gd-test", db=db, sites=sites, check=True)
         faults.reset_hits()
 
-        verdict = check_start_pages(load_catalog([sites]).get("gd-test"), open_database(db))
+        verdict = check_start_pages(load_catalog([sites]).get("gd-test"), CrawlStore.at(db))
 
     assert verdict.nothing_new, verdict.reason
     assert dict(faults.hits) == {"/robots.txt": 1, START: 1}
@@ -182,7 +182,7 @@ def test_a_site_on_https_with_a_self_signed_certificate_is_checked_like_any_othe
 class Crawled:
     faults: FaultServer
     site: Site
-    sessions: sessionmaker[Session]
+    store: CrawlStore
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         sites = make_site(tmp / "sites", faults)
         db = f"sqlite:///{tmp / 'z.db'}"
         zonenews("crawl", "gd-test", db=db, sites=sites, check=True)
-        yield Crawled(faults, load_catalog([sites]).get("gd-test"), open_database(db))
+        yield Crawled(faults, load_catalog([sites]).get("gd-test"), CrawlStore.at(db))
 
 
 GZIPPED = gzip.compress(b"<html><body><a href='/gxxw/gxdt/content/post_1234567.html'>x</a>")
@@ -222,10 +222,10 @@ def test_an_answer_out_of_the_ordinary_sends_the_site_to_its_crawl(
         crawled: Crawled, monkeypatch: pytest.MonkeyPatch,
         what: str, path: str, reply: Reply, reason: str) -> None:
     monkeypatch.setattr(settings, "DOWNLOAD_TIMEOUT", 1.0)
-    assert check_start_pages(crawled.site, crawled.sessions).nothing_new  # healthy first
+    assert check_start_pages(crawled.site, crawled.store).nothing_new  # healthy first
     crawled.faults.route(path, reply)
     try:
-        verdict = check_start_pages(crawled.site, crawled.sessions)
+        verdict = check_start_pages(crawled.site, crawled.store)
     finally:
         crawled.faults.heal(path)
     assert not verdict.nothing_new
@@ -236,7 +236,7 @@ def test_an_answer_out_of_the_ordinary_sends_the_site_to_its_crawl(
 def test_a_robots_txt_that_is_missing_means_no_rules(crawled: Crawled) -> None:
     crawled.faults.route("/robots.txt", failing(404))
     try:
-        verdict = check_start_pages(crawled.site, crawled.sessions)
+        verdict = check_start_pages(crawled.site, crawled.store)
     finally:
         crawled.faults.heal("/robots.txt")
     assert verdict.nothing_new

@@ -25,7 +25,7 @@ from pipelines.store import save_articles
 from scrapers.single_page import reread_record
 from scrapers.sites import load_catalog
 from tests.conftest import ROOT, write_site, zonenews
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.siteserver import FixtureServer
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
@@ -47,12 +47,12 @@ def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
     start = [server.url("/gxxw/gxdt/index.html")]
     # The site file's rules are wrong: the breadcrumb is taken for the title, the footer for the
     # source. A second site keeps no raw pages.
-    write_site(sites, "gd-test", start, PATTERN,
+    write_site(sites, "gd-test", start, PATTERN, TWINS +
                BASE + '[selectors]\ntitle = ".position"\nsource = ".footer"\n')
     zonenews("crawl", "gd-test", db=db_url, sites=sites, check=True)
     with FixtureServer() as other:
         GdColumn(other, per_page=12).publish(6)
-        write_site(sites, "gd-bare", [other.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-bare", [other.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    BASE + "keep_raw = false\n")
         zonenews("crawl", "gd-bare", db=db_url, sites=sites, check=True)
     stored = articles(db_url, "gd-test")
@@ -69,7 +69,7 @@ def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
 
     hits = sum(server.hits.values())
     # The source rule is fixed first: the text is the same, so the fields change in place.
-    write_site(sites, "gd-test", start, PATTERN, BASE + '[selectors]\ntitle = ".position"\n')
+    write_site(sites, "gd-test", start, PATTERN, TWINS + BASE + '[selectors]\ntitle = ".position"\n')
     dry = zonenews("reextract", "--dry-run", "--format", "json", db=db_url, sites=sites,
                    check=True)
     summary = json.loads(dry.stdout)
@@ -86,7 +86,7 @@ def test_a_selector_fixed_after_the_crawl_corrects_the_stored_articles(
         assert a.last_seen_at == stored[url].last_seen_at     # not seen on the site again
 
     # Then the title rule: the text changes, so each article gets a second version.
-    write_site(sites, "gd-test", start, PATTERN, BASE)
+    write_site(sites, "gd-test", start, PATTERN, TWINS + BASE)
     out = zonenews("reextract", "gd-test", db=db_url, sites=sites, check=True).stdout
     assert "changed 6 (6 with new text" in out
     for url, a in articles(db_url, "gd-test").items():
@@ -146,7 +146,7 @@ def test_no_page_is_kept_when_the_environment_says_so(server: FixtureServer, tmp
     db_url = f"sqlite:///{tmp_path / 'z.db'}"
     GdColumn(server, per_page=12).publish(3)
     sites = tmp_path / "sites"
-    write_site(sites, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN, BASE)
+    write_site(sites, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS + BASE)
     monkeypatch.setenv("ZONENEWS_KEEP_RAW", "0")
     zonenews("crawl", "gd-test", db=db_url, sites=sites, check=True)
     with open_database(db_url)() as s:
@@ -184,7 +184,7 @@ def test_a_reextraction_killed_mid_way_loses_nothing_and_a_second_run_finishes(
     n = 300
     _stored_with_wrong_titles(db_url, n)
     sites = tmp_path / "sites"
-    write_site(sites, "gd-test", ["http://127.0.0.1:9/gxxw/gxdt/index.html"], PATTERN, BASE)
+    write_site(sites, "gd-test", ["http://127.0.0.1:9/gxxw/gxdt/index.html"], PATTERN, TWINS + BASE)
     env = {k: v for k, v in os.environ.items() if k not in ("ZONENEWS_DB", "ZONENEWS_SITES")}
     proc = subprocess.Popen([sys.executable, "-m", "cli", "reextract", "--db", db_url,
                              "--sites", str(sites)], cwd=ROOT, env=env,

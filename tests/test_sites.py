@@ -66,6 +66,7 @@ def test_the_built_in_zhuhai_site_matches_desktop_and_mobile_posts() -> None:
         assert site.article_url_pattern.search(url)
     assert not site.article_url_pattern.search(
         "http://www.zhuhai-hitech.gov.cn/gxxw/gxdt/index_2.html")
+    assert site.url_rules == {"mpost-twin"}   # its mobile twins are its posts
 
 
 @pytest.mark.parametrize("extra, key, words", [
@@ -77,6 +78,8 @@ def test_the_built_in_zhuhai_site_matches_desktop_and_mobile_posts() -> None:
     ('obey_robots = "yes"\n', "obey_robots", "true or false"),
     ('timeout = "forever"\n', "timeout", "duration"),
     ('allowed_domains = "a.cn"\n', "allowed_domains", "list of host names"),
+    ('url_rules = ["nosuch"]\n', "url_rules", "mpost-twin"),
+    ('url_rules = "mpost-twin"\n', "url_rules", "list of rule names"),
     ('[schedule]\ninterval = "often"\n', "schedule.interval", "duration"),
     ('[schedule]\ncron = "*/30 * * *"\n', "schedule.cron", "five fields"),
     ('[schedule]\ncron = "61 * * * *"\n', "schedule.cron", ""),

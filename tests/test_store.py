@@ -28,7 +28,7 @@ from pipelines.search import is_search_object
 from pipelines.store import save_articles
 from tests.conftest import ROOT, write_site, zonenews
 from tests.faultserver import FaultServer
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.tcpproxy import TcpProxy
 
 
@@ -59,7 +59,7 @@ def test_the_same_url_written_twice_is_one_article(db_url: str) -> None:
     "HTTP://A.CN/content/post_1.html",
     "http://a.cn:80/content/post_1.html",
     "http://a.cn/content/post_1.html#top",
-    "http://a.cn/content/mpost_1.html",
+    "http://a.cn/content/post%5f1.html",
     "http://a.cn/content/post_1.html?utm_source=wechat",
     " http://a.cn/content/post_1.html ",
 ])
@@ -149,7 +149,7 @@ def column(tmp_path: Path) -> Iterator[tuple[FaultServer, GdColumn, Path]]:
         col = GdColumn(server, per_page=15)
         col.publish(ARTICLES)
         sites = tmp_path / "sites"
-        write_site(sites, "gd-store", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-store", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\nconcurrency = 2\n")
         yield server, col, sites
 

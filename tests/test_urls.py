@@ -1,15 +1,21 @@
 """Canonical article URLs: one article, one URL, however a page links to it — a table of the forms
-zone pages use, and properties that hold for any URL (idempotence, twins, parameter order)."""
+zone pages use, and properties that hold for any URL (idempotence, twins, parameter order).
+Mobile twins are folded only for a site whose file asks for it (``url_rules``)."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import quote
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from scrapers.urls import canonical_url, on_domains
+from pipelines.urls import MPOST_TWIN, canonical_url, on_domains, rules_seen
+from scrapers.sites import load_catalog
 
 CANONICAL = "http://www.zhuhai-hitech.gov.cn/gxxw/gxdt/content/post_3489017.html"
+TWINS = frozenset({MPOST_TWIN})
 
 
 @pytest.mark.parametrize("variant", [
@@ -25,7 +31,8 @@ CANONICAL = "http://www.zhuhai-hitech.gov.cn/gxxw/gxdt/content/post_3489017.html
     "http://editor:secret@www.zhuhai-hitech.gov.cn/gxxw/gxdt/content/post_3489017.html",
 ])
 def test_every_form_of_a_link_gives_the_one_stored_url(variant: str) -> None:
-    assert canonical_url(variant) == CANONICAL
+    rules = load_catalog().get("zhuhai-hitech").url_rules   # the built-in site's file
+    assert canonical_url(variant, rules) == CANONICAL
 
 
 @pytest.mark.parametrize("url, canonical", [
@@ -36,12 +43,31 @@ def test_every_form_of_a_link_gives_the_one_stored_url(variant: str) -> None:
     ("http://a.cn/art?id=7&UTM_Medium=x", "http://a.cn/art?id=7"),
     ("http://a.cn/art?fromid=7", "http://a.cn/art?fromid=7"),           # only whole tracking names
     ("http://a.cn", "http://a.cn/"),
-    ("http://a.cn/content/mpost_1.shtml", "http://a.cn/content/post_1.shtml"),
-    ("http://a.cn/content/mpost_1.html/x", "http://a.cn/content/mpost_1.html/x"),
-    ("http://a.cn/content/xmpost_1.html", "http://a.cn/content/xmpost_1.html"),
+    # One percent-encoding: UTF-8, upper-case hex, unreserved characters plain.
+    ("http://a.cn/新闻/详情.html", "http://a.cn/%E6%96%B0%E9%97%BB/%E8%AF%A6%E6%83%85.html"),
+    ("http://a.cn/%e6%96%b0%e9%97%bb/a.html", "http://a.cn/%E6%96%B0%E9%97%BB/a.html"),
+    ("http://a.cn/%7Eold/a%2Db.html", "http://a.cn/~old/a-b.html"),
+    ("http://a.cn/art?t=高新区&id=7", "http://a.cn/art?id=7&t=%E9%AB%98%E6%96%B0%E5%8C%BA"),
+    ("http://a.cn/art?t=%e9%ab%98", "http://a.cn/art?t=%E9%AB%98"),
+    # Encoded delimiters stay encoded: decoded they would make another URL.
+    ("http://a.cn/a%23b.html", "http://a.cn/a%23b.html"),
+    ("http://a.cn/a%25b.html", "http://a.cn/a%25b.html"),
+    ("http://a.cn/art?q=a%26b", "http://a.cn/art?q=a%26b"),
+    # Mobile twins stay apart unless the site's url_rules say they are one article.
+    ("http://a.cn/content/mpost_1.shtml", "http://a.cn/content/mpost_1.shtml"),
 ])
 def test_a_url_is_canonical_as_the_table_says(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize("url, canonical", [
+    ("http://a.cn/content/mpost_1.shtml", "http://a.cn/content/post_1.shtml"),
+    ("http://a.cn/content/mpost_1.html/x", "http://a.cn/content/mpost_1.html/x"),
+    ("http://a.cn/content/xmpost_1.html", "http://a.cn/content/xmpost_1.html"),
+    ("HTTP://A.CN:80/content/mpost_1.html#top", "http://a.cn/content/post_1.html"),
+])
+def test_a_site_that_asks_for_it_folds_mobile_twins(url: str, canonical: str) -> None:
+    assert canonical_url(url, TWINS) == canonical
 
 
 # ---------------------------------------------------------------- properties
@@ -80,12 +106,33 @@ def http_urls(draw: st.DrawFn) -> str:
 def test_canonicalising_twice_changes_nothing(url: str) -> None:
     once = canonical_url(url)
     assert canonical_url(once) == once
+    folded = canonical_url(url, TWINS)
+    assert canonical_url(folded, TWINS) == canonical_url(folded) == folded
 
 
 @given(host=hosts, post_id=st.integers(1, 10**9), ext=st.sampled_from([".html", ".htm", ".shtml"]))
 def test_a_mobile_twin_is_its_desktop_post(host: str, post_id: int, ext: str) -> None:
-    desktop = canonical_url(f"http://{host}/gxxw/content/post_{post_id}{ext}")
-    assert canonical_url(f"http://{host}/gxxw/content/mpost_{post_id}{ext}") == desktop
+    desktop = canonical_url(f"http://{host}/gxxw/content/post_{post_id}{ext}", TWINS)
+    assert canonical_url(f"http://{host}/gxxw/content/mpost_{post_id}{ext}", TWINS) == desktop
+    assert canonical_url(f"http://{host}/gxxw/content/mpost_{post_id}{ext}") != desktop
+
+
+@pytest.mark.parametrize("links, rules", [
+    (["http://a.cn/c/content/post_1.html", "http://a.cn/c/content/mpost_2.html"], [MPOST_TWIN]),
+    (["http://a.cn/c/content/post_1.html", "http://a.cn/c/content/post_2.html"], []),
+    (["http://a.cn/c/content/mpost_1.html/x", "http://a.cn/c/mpost_list.html"], []),
+    (["http://a.cn/a/202512/23/AP694aac90977c43dd21ff8384.html"], []),
+])
+def test_a_column_linking_mobile_twins_gets_the_rule_written_for_it(
+        links: list[str], rules: list[str]) -> None:
+    assert rules_seen(links) == rules
+
+@given(url=http_urls())
+def test_a_percent_encoded_and_a_raw_url_are_one_url(url: str) -> None:
+    raw, _, _fragment = url.partition("#")
+    encoded = quote(raw, safe="/:?&=[]@+%~")
+    lower_hex = re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded)
+    assert canonical_url(encoded) == canonical_url(lower_hex) == canonical_url(raw)
 
 
 @given(url=http_urls(), data=st.data())

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, write_site, zonenews
-from tests.gdsite import GdArticle, GdColumn
+from tests.gdsite import TWINS, GdArticle, GdColumn
 from tests.siteserver import FixtureServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,7 +65,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with FixtureServer() as site:
         column = GdColumn(site, per_page=12)
         column.publish(30)
-        write_site(sites, "gd-test", [site.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites, "gd-test", [site.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n")
         zonenews("crawl", "gd-test", db=db, sites=sites, check=True)
         edited = column.articles[2]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from pipelines.db import open_database
 from pipelines.models import Article, ArticleVersion
 from tests.conftest import write_site, zonenews
-from tests.gdsite import GdColumn
+from tests.gdsite import TWINS, GdColumn
 from tests.siteserver import FixtureServer
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
@@ -28,7 +28,7 @@ def column(server: FixtureServer) -> GdColumn:
 @pytest.fixture
 def sites_dir(tmp_path: Path, server: FixtureServer) -> Path:
     folder = tmp_path / "sites"
-    write_site(folder, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN,
+    write_site(folder, "gd-test", [server.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                "obey_robots = false\ndelay = 0\n")
     return folder
 
@@ -130,7 +130,7 @@ def test_two_sites_crawled_by_one_command_both_succeed(
         db_url: str) -> None:
     with FixtureServer() as other:
         GdColumn(other, per_page=12, seed=11).publish(5)
-        write_site(sites_dir, "gd-other", [other.url("/gxxw/gxdt/index.html")], PATTERN,
+        write_site(sites_dir, "gd-other", [other.url("/gxxw/gxdt/index.html")], PATTERN, TWINS +
                    "obey_robots = false\ndelay = 0\n")
         proc = zonenews("crawl", "gd-test", "gd-other", db=db_url, sites=sites_dir)
         assert proc.returncode == 0, proc.stdout + proc.stderr

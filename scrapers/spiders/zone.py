@@ -20,9 +20,12 @@ from scrapy.http import Request, Response
 from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
+from pipelines.crawlstore import CrawlStore
 from pipelines.record import PageCopy
-from scrapers.extract import extract_article, extract_list, page_problem
-from scrapers.items import RawArticle, join_part
+from pipelines.urls import on_domains
+from scrapers.article_pages import ArticlePages, NotAPage
+from scrapers.extract import extract_list, page_problem
+from scrapers.items import RawArticle
 from scrapers.links import article_links, usable
 from scrapers.middlewares import Refused
 from scrapers.precheck import StartPage
@@ -37,12 +40,9 @@ from scrapers.stats import (
     START_WITHOUT_ARTICLES,
     error_kind,
 )
-from scrapers.urls import canonical_url, on_domains
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
-# The most pages one article is read from (a long policy document split by its CMS).
-MAX_ARTICLE_PARTS = 20
 
 
 def _truthy(value: Any) -> bool:
@@ -54,7 +54,8 @@ class ZoneSpider(scrapy.Spider):
 
     def __init__(self, site: Site | str = "", sites: str = "", full: bool | str = False,
                  run_id: int | str | None = None, known_urls: set[str] | None = None,
-                 start_pages: Sequence[StartPage] = (), **kwargs: Any) -> None:
+                 start_pages: Sequence[StartPage] = (), store: CrawlStore | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(site, Site):
             self.site = site
@@ -67,6 +68,7 @@ class ZoneSpider(scrapy.Spider):
         self.run_id = int(run_id) if run_id not in (None, "") else None
         self.known: set[str] = known_urls if known_urls is not None else set()
         self.start_pages = {page.url: page for page in start_pages}
+        self.store = store
         self.allowed_domains = sorted(self.site.allowed_domains)
         self.scheduled: set[str] = set()
         self.catch_up = False
@@ -89,14 +91,13 @@ class ZoneSpider(scrapy.Spider):
         s.set("ROBOTSTXT_OBEY", site.obey_robots, priority="spider")
         s.set("CLOSESPIDER_TIMEOUT", site.timeout, priority="spider")
         spider.keep_raw = site.keep_raw and s.getbool("ZONENEWS_KEEP_RAW", True)
+        # Started by `scrapy crawl zone` rather than the runner: the store of the settings.
+        store = spider.store or CrawlStore.at(s["DATABASE_URL"])
         if spider.known_urls_needed():
-            from pipelines.queries import known_article_urls
-
-            spider.known = known_article_urls(s["DATABASE_URL"], site.key)
+            spider.known = store.known_urls(site.key)
         if not spider.full:
-            from pipelines.runs import last_crawl_unfinished
-
-            spider.catch_up = last_crawl_unfinished(s["DATABASE_URL"], site.key, spider.run_id)
+            previous = store.previous_crawl(site.key, spider.run_id)
+            spider.catch_up = previous is not None and not previous.finished
             if spider.catch_up:
                 spider.logger.info("%s: the last crawl did not finish; every list page is "
                                    "walked again", site.key)
@@ -173,60 +174,48 @@ class ZoneSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, list_title: str | None, list_date: str | None,
                       list_section: str | None) -> Iterator[RawArticle | Request]:
-        raw = self._read_article(response)
-        if raw is None:
-            return
         # Stored under the URL we asked for: a redirect within the site must not make a twin.
         first_url = (response.request.meta.get("redirect_urls") or [response.url])[0] \
             if response.request is not None else response.url
-        raw["url"] = canonical_url(first_url)
-        raw["site"] = self.site.key
-        raw["site_name"] = self.site.name
-        raw["timezone"] = self.site.timezone
-        raw["language"] = self.site.language
-        raw["list_title"] = list_title
-        raw["list_date"] = list_date
-        raw["list_section"] = list_section
-        yield from self._whole(raw, part=1)
+        try:
+            article = ArticlePages(_copy(response), self.site, first_url,
+                                   keep_pages=self.keep_raw)
+        except NotAPage as exc:
+            self._not_a_page(exc)
+            return
+        self._count(PAGES_ARTICLE)
+        article.raw["list_title"] = list_title
+        article.raw["list_date"] = list_date
+        article.raw["list_section"] = list_section
+        yield from self._whole(article)
 
-    def parse_article_part(self, response: Response, raw: RawArticle,
-                           part: int) -> Iterator[RawArticle | Request]:
+    def parse_article_part(self, response: Response,
+                           article: ArticlePages) -> Iterator[RawArticle | Request]:
         """A later page of an article split over several: its text joins the first page's.
 
         An article whose part cannot be read is not stored, so the next crawl tries it again.
         """
-        more = self._read_article(response)
-        if more is None:
+        try:
+            article.add(_copy(response))
+        except NotAPage as exc:
+            self._not_a_page(exc)
             return
-        join_part(raw, more)
-        if "pages" in raw:
-            raw["pages"] = [*raw["pages"], *more["pages"]]
-        yield from self._whole(raw, part)
-
-    def _read_article(self, response: Response) -> RawArticle | None:
-        """What an article page says, or None (counted) for an answer that is not a page."""
-        problem = page_problem(response.body, _content_type(response))
-        if problem:
-            self._count(ERROR_PREFIX + problem)
-            self.logger.warning("article page %s: %s", response.url, problem.replace("_", " "))
-            return None
         self._count(PAGES_ARTICLE)
-        raw = extract_article(response.body, response.url, content_type=_content_type(response),
-                              selectors=self.site.selectors)
-        if self.keep_raw:
-            raw["pages"] = [PageCopy(response.url, response.body, _content_type(response))]
-        return raw
+        yield from self._whole(article)
 
-    def _whole(self, raw: RawArticle, part: int) -> Iterator[RawArticle | Request]:
+    def _not_a_page(self, exc: NotAPage) -> None:
+        self._count(ERROR_PREFIX + exc.problem)
+        self.logger.warning("article page %s: %s", exc.url, exc.problem.replace("_", " "))
+
+    def _whole(self, article: ArticlePages) -> Iterator[RawArticle | Request]:
         """The article once all its pages are read: the request for its next page until then."""
-        following = raw.get("next_part")
-        if (following and part < MAX_ARTICLE_PARTS and following not in self.scheduled
-                and on_domains(following, self.site.allowed_domains)):
+        following = article.next_part(self.scheduled)
+        if following is not None:
             self.scheduled.add(following)
             yield Request(following, callback=self.parse_article_part, errback=self.on_error,
-                          priority=ARTICLE_PRIORITY + 1, cb_kwargs={"raw": raw, "part": part + 1})
+                          priority=ARTICLE_PRIORITY + 1, cb_kwargs={"article": article})
             return
-        yield raw
+        yield article.raw
 
     def on_error(self, failure: Failure) -> None:
         """Count a page that could not be fetched by the kind of fault; the crawl goes on.
@@ -246,3 +235,7 @@ class ZoneSpider(scrapy.Spider):
 def _content_type(response: Response) -> str | None:
     value = response.headers.get(b"Content-Type")
     return value.decode("latin-1") if value else None
+
+
+def _copy(response: Response) -> PageCopy:
+    return PageCopy(response.url, response.body, _content_type(response))

@@ -1,0 +1,40 @@
+"""Each side keeps to its room: the store's side never imports the crawl's, and of the crawl's
+modules only the runner, which starts and records runs, opens the database."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Extraction hands normalisation its item; the item moves with the extraction code.
+ITEM = {"scrapers.items"}
+DATABASE = ("sqlalchemy", "pipelines.db", "pipelines.models")
+
+
+def imported(path: Path) -> set[str]:
+    """Every module a file imports, at its top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "pipelines").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_store_side_imports_nothing_of_the_crawl(path: Path) -> None:
+    crawl = {name for name in imported(path) if name.split(".")[0] == "scrapers"}
+    assert crawl <= (ITEM if path.name == "normalize.py" else set())
+
+
+# The runner starts the runs and hands the crawl its CrawlStore.
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "scrapers").rglob("*.py")
+                                        if p.name != "runner.py"),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_crawl_asks_the_store_through_functions_it_is_given(path: Path) -> None:
+    assert not {name for name in imported(path) if name.startswith(DATABASE)}
