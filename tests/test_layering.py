@@ -1,5 +1,6 @@
 """Each side keeps to its room: the store's side never imports the crawl's, and of the crawl's
-modules only the runner, which starts and records runs, opens the database."""
+modules only those that start and record runs (the runner and the launchers that hand crawls to
+child processes or Scrapyd nodes) open the database."""
 
 from __future__ import annotations
 
@@ -32,9 +33,12 @@ def test_the_store_side_imports_nothing_of_the_crawl(path: Path) -> None:
     assert crawl <= (ITEM if path.name == "normalize.py" else set())
 
 
-# The runner starts the runs and hands the crawl its CrawlStore.
+# The runner starts the runs and hands the crawl its CrawlStore; the launchers start and follow runs.
+RUN_SIDE = ("scrapers/runner.py", "scrapers/launchers/")
+
+
 @pytest.mark.parametrize("path", sorted(p for p in (ROOT / "scrapers").rglob("*.py")
-                                        if p.name != "runner.py"),
+                                        if not str(p.relative_to(ROOT)).startswith(RUN_SIDE)),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_crawl_asks_the_store_through_functions_it_is_given(path: Path) -> None:
     assert not {name for name in imported(path) if name.startswith(DATABASE)}
