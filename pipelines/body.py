@@ -13,6 +13,14 @@ import nh3
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
+from pipelines.vocabulary import (
+    BREADCRUMB_HINTS,
+    COUNTER_LABELS,
+    FURNITURE_CLASS_FRAGMENTS,
+    FURNITURE_CLASSES,
+    SITE_FOOTER_MARKS,
+)
+
 
 @dataclass(frozen=True)
 class Image:
@@ -132,24 +140,6 @@ _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "u", "sub", "sup"})
 # The page's own <h1> is the headline; one inside the body is a section title.
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
 
-# Class and id words of share bars, breadcrumbs, pagers, related lists, comment boxes, footers …
-_NOISE_WORDS = frozenset({
-    "share", "sharing", "social", "fenxiang", "breadcrumb", "breadcrumbs", "crumb", "crumbs",
-    "weizhi", "dqwz", "print", "dayin", "close", "guanbi", "collect",
-    "shoucang", "fav", "favorite", "favorites", "pager", "pages", "pagination", "paging",
-    "pagebar", "pagenav", "prev", "next", "prevnext", "sxp", "related", "xgwz", "xgxw", "xgyd",
-    "xglj", "tags", "tagcloud", "comment", "comments", "respond", "reply", "qrcode", "qr", "ewm",
-    "erweima", "footer", "foot", "copyright", "nav", "navigation", "menu", "toolbar", "tools",
-    "hidden", "hide", "ad", "ads", "advert", "advertisement", "fontsize", "zihao", "views",
-    "hits", "newsletter", "subscribe", "subscription", "signup", "promo", "disclaimer",
-    "statement", "shengming", "mianze", "banquan", "gzh", "weixin", "wechat", "pinglun", "cta",
-})
-_NOISE_FRAGMENTS = (
-    "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",
-    "breadcrumb", "curposition", "currentposition", "nowposition", "fontsize", "qrcode",
-    "erweima", "pagination", "nocontent", "wordads", "screenreadertext", "entrymeta", "postmeta",
-    "viewcount", "hitcount", "postviews",
-)
 _NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
@@ -174,7 +164,7 @@ _CHROME = re.compile(
     re.I,
 )
 _BREADCRUMB = re.compile(
-    r"(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|您当前的位置|您当前所在位置)\s*[:：>＞]"
+    "(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：>＞]"
     r"|(?:you\s+are\s+here\s*:|home\s*[>»›/])",
     re.I,
 )
@@ -195,8 +185,8 @@ _TAIL = re.compile(
     re.I,
 )
 # A site footer: who runs the site and its registration numbers.
-_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|主办单位\s*[:：]|承办单位\s*[:：]"
-                          r"|技术支持\s*[:：]|版权所有")
+_SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, r"主办单位\s*[:：]", r"承办单位\s*[:：]",
+                                    r"技术支持\s*[:：]", "版权所有")))
 # A link out of the article to a topic, a channel or the home page: 点击进入…>>, 返回XX首页>>.
 _PROMO = re.compile(
     r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页|查看更多)"
@@ -225,10 +215,7 @@ _LIST_ITEM_MAX_CHARS = 60
 _PROMO_MAX_CHARS = 60
 _DISCLAIMER_MAX_CHARS = 400
 _COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
-_COUNTER = re.compile(
-    r"(?:浏览次数|浏览量|阅读量|阅读次数|访问量|访问次数|点击数|点击量|点击次数|点击率)"
-    r"\s*[:：]\s*\d*\s*次?"
-)
+_COUNTER = re.compile("(?:" + "|".join(COUNTER_LABELS) + r")\s*[:：]\s*\d*\s*次?")
 # An attachment list is what the page offers for download, not what the article says.
 _ATTACHMENT_LABEL = re.compile(r"(?:相关)?附件(?:下载)?\s*[:：]?|attachments?\s*:?", re.I)
 _ATTACHMENT_FILE = re.compile(
@@ -659,10 +646,10 @@ def _is_hidden(attrs: dict[str, Any]) -> bool:
 @lru_cache(maxsize=4096)
 def _is_furniture_name(names: str) -> bool:
     lowered = names.lower()
-    if not _NOISE_WORDS.isdisjoint(_NAME_SEPARATORS.split(lowered)):
+    if not FURNITURE_CLASSES.isdisjoint(_NAME_SEPARATORS.split(lowered)):
         return True
     squashed = _NAME_SEPARATORS.sub("", lowered)
-    return any(fragment in squashed for fragment in _NOISE_FRAGMENTS)
+    return any(fragment in squashed for fragment in FURNITURE_CLASS_FRAGMENTS)
 
 
 def _is_data_table(table: Tag) -> bool:

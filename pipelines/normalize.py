@@ -27,6 +27,15 @@ from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
 from pipelines.record import ArticleRecord, RawCopy
+from pipelines.vocabulary import (
+    EN_LINE_ROLES,
+    LABEL,
+    PLACEHOLDER_NAMES,
+    SITE_MAKER_WORDS,
+    SOURCE_LABELS,
+    THIS_SITE,
+    ZH_SOURCE_ROLES,
+)
 from scrapers.items import RawArticle
 
 _SPACE = re.compile(r"\s+")
@@ -39,24 +48,21 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
-_SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
-                           re.IGNORECASE)
+_SOURCE_LABEL = re.compile(
+    r"^\s*(?:" + "|".join(sorted({*SOURCE_LABELS, *ZH_SOURCE_ROLES}, key=len, reverse=True))
+    + r")\s*[:：]?\s*", re.IGNORECASE)
 SUMMARY_CHARS = 160
 CAPTION_CHARS = 120
 _SHOT_BY = re.compile(r"摄\s*[)）]?\s*$")
-_INFO_LINE = re.compile(r"(发布时间|发布日期|时间|日期|来源|作者|浏览次数|点击数|阅读量|字号)\s*[:：]")
 _PROSE = re.compile(r"[。，！？；]")
 _HAS_DATE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}")
-_BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
+_BYLINE = re.compile(r"^(?:" + "|".join(EN_LINE_ROLES) + r")?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
+# A byline (outside the body, without Han characters) that is a label or a placeholder, not a name.
+_NOBODY = PLACEHOLDER_NAMES | set(EN_LINE_ROLES)
 # Who made the site, not the article: "Powered by WordPress", "Theme by …".
-_SITE_CREDIT = re.compile(r"\b(?:powered|designed|developed|built|hosted|theme|copyright)\b",
-                          re.IGNORECASE)
-NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名",
-                    "匿名", "小编", "本网", "本站", "编辑", "记者"})
-# "This site": the page credits the zone's own site, so the source is the site's name.
-THIS_SITE = frozenset({"本网", "本站", "本网站", "本网原创", "本站原创", "原创"})
+_SITE_CREDIT = re.compile(r"\b(?:" + "|".join(SITE_MAKER_WORDS) + r")\b", re.IGNORECASE)
 
 
 class Unusable(ValueError):
@@ -230,7 +236,7 @@ def byline_credits(line: str) -> Credits:
     if _HAS_HAN.search(line):
         return Credits(authors=bare_names(line))
     m = _BYLINE.match(_clean(line))
-    if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in NOBODY:
+    if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in _NOBODY:
         return Credits(authors=(m["name"],))
     return credits
 
@@ -240,7 +246,7 @@ def _without_page_furniture(paragraphs: list[str], title: str) -> list[str]:
     start = 0
     while start < min(len(paragraphs), 3):
         first = _clean(paragraphs[start])
-        if first == title or (len(first) <= 120 and _INFO_LINE.search(first)
+        if first == title or (len(first) <= 120 and LABEL.search(first)
                               and _HAS_DATE.search(first) and not _PROSE.search(first)):
             start += 1
             continue

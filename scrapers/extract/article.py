@@ -9,6 +9,8 @@ from itertools import pairwise
 
 from lxml import etree
 
+from pipelines.vocabulary import LABEL
+
 from ..items import RawArticle
 from .content import Body, body_html, find_body
 from .document import Element, Line, classed, lines_after, lines_before, parse, squash, text_of
@@ -17,7 +19,6 @@ from .infoline import InfoFacts, read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
 from .overrides import Overrides, validate_selector
 from .pagination import next_part_url
-from .patterns import LABEL
 from .resolve import Resolver
 from .section import breadcrumb_section, category_section, title_section
 from .title import find_title

@@ -9,8 +9,22 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
+from pipelines.vocabulary import (
+    ASIDE_CLASSES,
+    DISCLAIMER_STARTS,
+    IN_BODY_FURNITURE_CLASSES,
+    LABEL,
+    NEGATIVE_CLASSES,
+    NOT_TEXT_CLASSES,
+    POSITIVE_CLASSES,
+    RELATED_HEADINGS,
+    SITE_FOOTER_MARKS,
+    TOOL_LINE_STARTS,
+    label_kind,
+)
+
 from .document import BLOCK_TAGS, Element, class_tokens, drop, outer_html, squash, text_of
-from .patterns import DATE, LABEL, label_kind
+from .patterns import DATE
 
 _CSS = HTMLTranslator()
 # Body containers of the CMSes the zones run on. When several match, the innermost
@@ -42,38 +56,11 @@ _PROSE = re.compile(r"[，。！？；]")
 _NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
 _BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
-_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|版权所有|主办单位|Copyright\s*(?:©|\(c\))",
+_SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, "版权所有", "主办单位", r"Copyright\s*(?:©|\(c\))")),
                           re.IGNORECASE)
-_DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
 _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
-# Containers whose text is never the article: readers' comments, sidebars, widgets.
-_ASIDE = frozenset({"comment", "comments", "commentlist", "comment-list", "respond",
-                    "discussion", "replies", "sidebar", "widget", "widget-area", "rail",
-                    "pinglun"})
-_NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
-                       "related", "share", "copyright", "header", "banner", "links", "friend",
-                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad",
-                       "pinglun"})
-# Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
-_NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
-                       "copyright", "copy", "banquan", "update"})
-_POSITIVE = frozenset({"content", "article", "body", "text", "zw", "detail", "main", "post",
-                       "entry", "zoom", "con", "cont", "txt", "wenzhang", "neirong", "view"})
-# Blocks that live inside body containers but are not the article.
-_BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "sharebar",
-                          "social", "pager", "pagination", "pagebar", "prevnext", "prev", "next",
-                          "related", "relate", "xgwz", "xgxw", "xgxx", "xglj", "print", "tools",
-                          "toolbar", "footer", "foot", "comment", "comments", "info", "meta",
-                          "byline", "breadcrumb", "crumb", "crumbs", "position", "location",
-                          "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
-                          "zihao", "entry-meta", "post-meta", "share-bar", "page", "sharing",
-                          "sharedaddy", "relatedposts", "addtoany", "a2a"})
-_RELATED_STARTS = ("相关新闻", "相关阅读", "相关文章", "相关链接", "推荐阅读", "延伸阅读",
-                   "Related posts")
-_BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
-                       "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
-                       "返回顶部", "Share this", "Related posts", "Previous post", "Next post")
+_BOILERPLATE_STARTS = (*TOOL_LINE_STARTS, *RELATED_HEADINGS)
 
 
 @dataclass
@@ -157,8 +144,8 @@ def _by_density(root: Element) -> Body | None:
     best, best_score = None, 0.0
     for element, score in scores.items():  # dict order is document order: ties go to the first
         tokens = class_tokens(element)
-        weight = 0.2 if tokens & _NEGATIVE and not tokens & _POSITIVE else 1.0
-        weight *= 1.5 if tokens & _POSITIVE else 1.0
+        weight = 0.2 if tokens & NEGATIVE_CLASSES and not tokens & POSITIVE_CLASSES else 1.0
+        weight *= 1.5 if tokens & POSITIVE_CLASSES else 1.0
         text = text_of(element)
         score *= weight * (1 - _link_share(element, len(text)))
         if score > best_score:
@@ -171,9 +158,9 @@ def _by_density(root: Element) -> Body | None:
 def _may_vote(paragraph: Element, text: str) -> bool:
     """Text that reads like the article's but is not: a teaser under a linked headline,
     a reader's comment, a sidebar blurb, a reprint disclaimer, the site's footer, links."""
-    if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & _NOT_TEXT:
+    if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & NOT_TEXT_CLASSES:
         return False
-    if text.startswith(_DISCLAIMERS) or _SITE_FOOTER.search(text):
+    if text.startswith(DISCLAIMER_STARTS) or _SITE_FOOTER.search(text):
         return False
     previous = paragraph.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
@@ -182,7 +169,7 @@ def _may_vote(paragraph: Element, text: str) -> bool:
         title = text_of(previous)
         if title and _link_share(previous, len(title)) > 0.8:
             return False
-    return not any(class_tokens(ancestor) & _ASIDE for ancestor in paragraph.iterancestors()
+    return not any(class_tokens(ancestor) & ASIDE_CLASSES for ancestor in paragraph.iterancestors()
                    if ancestor.get("class") or ancestor.get("id"))
 
 
@@ -271,7 +258,7 @@ def _prune(container: Element, title: str | None) -> None:
         if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
             doomed.append(element)
             skip_under = element
-            if text.startswith(_RELATED_STARTS):
+            if text.startswith(RELATED_HEADINGS):
                 doomed.extend(_list_after(element))
         elif in_head and _own_text_length(element) >= 40:
             in_head = False
@@ -299,7 +286,7 @@ def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
     if element.tag in {"script", "style"}:
         return False
     tokens = class_tokens(element)
-    if tokens & _BOILERPLATE and not tokens & {"content", "text", "zw", "article", "body"}:
+    if tokens & IN_BODY_FURNITURE_CLASSES and not tokens & {"content", "text", "zw", "article", "body"}:
         return len(text) < 200 or _link_share(element, len(text)) > 0.5
     return len(text) < 200 and text.startswith(_BOILERPLATE_STARTS)
 
