@@ -55,6 +55,12 @@ def parse_credits(line: str) -> Credits:
     return _read(line) or Credits()
 
 
+def labelled_credits(role: str, value: str) -> Credits | None:
+    """The credits of a value printed after a role's label (``编辑``, ``张三``), or None when the
+    value is not what that role names. The value is read as the page prints it, after its label."""
+    return _read(f"{role}：{value}")
+
+
 def is_credit_line(line: str) -> bool:
     """True for a line made only of credits, even one naming nobody (`责任编辑：系统管理员`)."""
     return _read(line) is not None

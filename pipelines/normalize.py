@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -20,12 +20,14 @@ from pipelines.credits import (
     bare_names,
     caption_credits,
     is_credit_line,
+    labelled_credits,
     parse_credits,
     split_credits,
 )
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
+from pipelines.raw_article import CreditCandidate, DateCandidate, RawArticle
 from pipelines.record import ArticleRecord, RawCopy
 from pipelines.vocabulary import (
     EN_LINE_ROLES,
@@ -36,7 +38,6 @@ from pipelines.vocabulary import (
     THIS_SITE,
     ZH_SOURCE_ROLES,
 )
-from scrapers.items import RawArticle
 
 _SPACE = re.compile(r"\s+")
 # Terminal escape sequences (CSI such as ESC[31m, OSC such as ESC]0;title BEL, and two-byte ESC
@@ -87,7 +88,7 @@ def without_controls(text: str) -> str:
     return _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _raw_without_controls(raw: RawArticle) -> dict[str, Any]:
+def _raw_without_controls(raw: RawArticle) -> RawArticle:
     """The page's fields with ``without_controls`` applied before anything reads them.
 
     HTML cleaning drops a lone ESC but not the ``[31m`` after it, so escapes go first, and
@@ -96,11 +97,13 @@ def _raw_without_controls(raw: RawArticle) -> dict[str, Any]:
     def clean(value: Any) -> Any:
         if isinstance(value, str):
             return without_controls(_decoded_controls(value))
+        if isinstance(value, DateCandidate | CreditCandidate):
+            return replace(value, text=clean(value.text))
         if isinstance(value, list | tuple):
             return type(value)(clean(v) for v in value)
         return value
 
-    return {key: clean(value) for key, value in raw.items()}
+    return replace(raw, **{f.name: clean(getattr(raw, f.name)) for f in fields(raw)})
 
 
 def _record_without_controls(record: ArticleRecord) -> ArticleRecord:
@@ -138,18 +141,18 @@ def _names(values: Iterable[str]) -> list[str]:
 def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     """The article record for a raw page, or Unusable with the reason (``no_title``, ``no_body``)."""
     raw = _raw_without_controls(item)
-    url = raw["url"]
-    tz_name = raw.get("timezone") or "Asia/Shanghai"
-    title = _clean(raw.get("title")) or _clean(raw.get("list_title"))
+    url = raw.url
+    tz_name = raw.timezone or "Asia/Shanghai"
+    title = _clean(raw.title) or _clean(raw.list_title)
     if not title:
         raise Unusable("no_title")
 
-    body = clean_body(raw.get("body_html") or "", url)
+    body = clean_body(raw.body_html, url)
     # A caption goes with its picture (``images``), not into the article's text.
     captions = {image.caption for image in body.images if image.caption}
     paragraphs, credits = split_credits([p for p in body.paragraphs if p not in captions])
     paragraphs = _without_page_furniture(paragraphs, title)
-    credits = _with_bylines(credits, raw.get("byline") or [])
+    credits = _with_bylines(credits, raw.credits)
     for image in body.images:
         credits = credits.merge(caption_credits(image.caption or ""))
     for paragraph in paragraphs:
@@ -161,25 +164,24 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         raise Unusable("no_body")
     body_text = "\n".join(paragraphs)
 
-    source = _clean(_SOURCE_LABEL.sub("", _clean(raw.get("source")))) or credits.source
-    if source in THIS_SITE and raw.get("site_name"):
-        source = raw["site_name"]
+    source = _clean(_SOURCE_LABEL.sub("", _clean(raw.source))) or credits.source
+    if source in THIS_SITE and raw.site_name:
+        source = raw.site_name
     published = pick_published(
-        list(raw.get("published") or []), ZoneInfo(tz_name), url=url,
-        list_date=raw.get("list_date"), now=now,
+        [candidate.text for candidate in sorted(raw.published, key=lambda c: c.trust)],
+        ZoneInfo(tz_name), url=url, list_date=raw.list_date, now=now,
     )
-    language = raw.get("language") or detect_language(f"{title}\n{body_text}",
-                                                      raw.get("page_language"))
-    summary = _clean(raw.get("summary")) or _summarize(paragraphs)
+    language = raw.language or detect_language(f"{title}\n{body_text}", raw.page_language)
+    summary = _clean(raw.summary) or _summarize(paragraphs)
     record = _record_without_controls(ArticleRecord(
         url=url,
-        site=raw["site"],
+        site=raw.site or "",
         title=title,
         body_text=body_text,
         body_html=_kept_html(body, paragraphs, captions),
         timezone=tz_name,
         published_at=published,
-        section=_clean(raw.get("section")) or _clean(raw.get("list_section")) or None,
+        section=_clean(raw.section) or _clean(raw.list_section) or None,
         language=language,
         source=source or None,
         authors=_names(credits.authors),
@@ -188,7 +190,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         responsible_editors=_names(credits.responsible_editors),
         summary=summary or None,
         images=[{"url": im.url, "caption": im.caption} for im in body.images],
-        tags=_names(raw.get("tags") or []),
+        tags=_names(raw.tags),
     ))
     if not record.title:
         raise Unusable("no_title")
@@ -197,7 +199,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     return record
 
 
-def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
+def _with_bylines(credits: Credits, bylines: list[CreditCandidate]) -> Credits:
     """Credits from bylines; a bare name that another credit already gives a role adds nothing.
 
     CMS templates often fill meta ``author`` with whoever entered the page: the
@@ -206,10 +208,10 @@ def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
     bare: list[Credits] = []
     # Whoever the article credits as its editor is not its author because a byline says so.
     editing = {*credits.editors, *credits.responsible_editors}
-    for line in bylines:
-        found = byline_credits(line)
+    for candidate in bylines:
+        found, labelled = _candidate_credits(candidate)
         found = replace(found, authors=tuple(a for a in found.authors if a not in editing))
-        if parse_credits(line) or is_credit_line(line):
+        if labelled:
             credits = credits.merge(found)
         elif found:
             bare.append(found)
@@ -219,6 +221,23 @@ def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
         if not named.intersection(found.authors):
             credits = credits.merge(found)
     return credits
+
+
+def _candidate_credits(candidate: CreditCandidate) -> tuple[Credits, bool]:
+    """The credits of one byline, and whether a credit label said them (else a bare name).
+
+    A value whose label the credit parser refuses is nobody's, unless the label only says
+    "by" or "author": then a name-shaped value is that author (``By Lucy Chen``).
+    """
+    if candidate.role is None:
+        line = candidate.text
+        return byline_credits(line), bool(parse_credits(line) or is_credit_line(line))
+    labelled = labelled_credits(candidate.role, candidate.text)
+    if labelled is not None:
+        return labelled, True
+    if candidate.role.casefold() in EN_LINE_ROLES:
+        return byline_credits(candidate.text), False
+    return Credits(), False
 
 
 def byline_credits(line: str) -> Credits:
@@ -286,7 +305,7 @@ LIST_CONTEXT = ("list_title", "list_date", "list_section")
 
 def list_context(raw: RawArticle) -> dict[str, Any]:
     """What the list page said about an article: extraction falls back on it, so it is kept."""
-    return {name: raw.get(name) for name in LIST_CONTEXT}
+    return {name: getattr(raw, name) for name in LIST_CONTEXT}
 
 
 class NormalizePipeline:
@@ -305,10 +324,10 @@ class NormalizePipeline:
             record = normalize(item)
         except Unusable as exc:
             self.stats.inc_value(f"articles/dropped/{exc}")
-            raise DropItem(f"{exc}: {item.get('url')}") from None
+            raise DropItem(f"{exc}: {item.url}") from None
         if record.published_at is None:
             self.stats.inc_value("articles/no_date")
-        if item.get("pages"):
-            record.raw = RawCopy(tuple(item["pages"]), list_context(item))
+        if item.pages:
+            record.raw = RawCopy(tuple(item.pages), list_context(item))
         return record
 

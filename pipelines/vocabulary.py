@@ -58,6 +58,10 @@ ZH_OTHER_ROLES = ("审核", "审校", "终审", "初审", "复审", "一审", "�
                   "统筹", "策划", "监制", "制作", "美编", "设计", "整理", "翻译", "主编", "图片来源")
 # Roles that only credit lines use, never a sentence's subject (文字：王明, 执笔/陈晓).
 ZH_CREDIT_LINE_ROLES = ("文字", "图片", "文/图", "图/文", "文", "图", "摄", "执笔", "主笔")
+# The role of a name printed alone right before the date (宋雪梅 2025-12-23 23:39), and of the
+# name after "By" on a blog's header line.
+NAME_BEFORE_DATE_ROLE = "作者"
+BY_ROLE = "By"
 # A line that opens with one of these words and a colon is a credit or source line.
 EN_LINE_ROLES = ("by", "author", "written by")
 

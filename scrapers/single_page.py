@@ -13,7 +13,6 @@ from pipelines.normalize import LIST_CONTEXT, normalize
 from pipelines.queries import iso
 from pipelines.record import ArticleRecord, RawCopy
 from scrapers.extract import extract_article
-from scrapers.items import join_part
 from scrapers.settings import DOWNLOAD_MAXSIZE, DOWNLOAD_TIMEOUT, USER_AGENT
 from scrapers.sites import Site
 from scrapers.urls import canonical_url
@@ -43,11 +42,11 @@ def extract_record(body: bytes, url: str, *, content_type: str | None = None,
     """The article record a crawl would store for this page (without id, version, times)."""
     raw = extract_article(body, url, content_type=content_type,
                           selectors=site.selectors if site else None)
-    raw["url"] = canonical_url(url)
-    raw["site"] = site.key if site else None
-    raw["site_name"] = site.name if site else None
-    raw["timezone"] = site.timezone if site else "Asia/Shanghai"
-    raw["language"] = site.language if site else None
+    raw.url = canonical_url(url)
+    raw.site = site.key if site else None
+    raw.site_name = site.name if site else None
+    raw.timezone = site.timezone if site else "Asia/Shanghai"
+    raw.language = site.language if site else None
     record = normalize(raw)
     out = {k: v for k, v in vars(record).items() if k not in ("timezone", "raw")}
     out["published_at"] = iso(record.published_at, record.timezone)
@@ -68,14 +67,14 @@ def reread_record(copy: RawCopy, url: str, site: Site) -> ArticleRecord:
         if raw is None:
             raw = part
         else:
-            join_part(raw, part)
+            raw.join(part)
     if raw is None:
         raise ValueError(f"{url}: no kept page")
-    raw["url"] = url
-    raw["site"] = site.key
-    raw["site_name"] = site.name
-    raw["timezone"] = site.timezone
-    raw["language"] = site.language
+    raw.url = url
+    raw.site = site.key
+    raw.site_name = site.name
+    raw.timezone = site.timezone
+    raw.language = site.language
     for name in LIST_CONTEXT:
-        raw[name] = copy.context.get(name)
+        setattr(raw, name, copy.context.get(name))
     return normalize(raw)

@@ -6,9 +6,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pipelines.raw_article import CreditCandidate, CreditPlace
 from pipelines.vocabulary import (
+    BY_ROLE,
     CREDIT_LABELS,
     LABEL,
+    NAME_BEFORE_DATE_ROLE,
     PLACEHOLDER_ACCOUNTS,
     SITE_MAKER_WORDS,
     ZH_CREDIT_LINE_ROLES,
@@ -55,10 +58,11 @@ class InfoFacts:
     updated: list[str] = field(default_factory=list)
     bare_dates: list[str] = field(default_factory=list)
     source: str | None = None
-    credits: list[str] = field(default_factory=list)
+    credits: list[CreditCandidate] = field(default_factory=list)
 
 
-def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFacts:
+def read_info(lines: Iterable[str], *, headline_lines: bool = False,
+              place: CreditPlace = CreditPlace.INFO_LINE) -> InfoFacts:
     """Labelled values (``发布日期：``, ``来源：``, ``编辑：``), bare dates and bylines; on the
     lines under the headline also a source printed beside the date without its label."""
     facts = InfoFacts()
@@ -66,22 +70,22 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFact
     label: str | None = None    # a credit label alone at a line's end, waiting for its name
     for line in lines:
         if label and len(line) <= _NAME_LINE and not LABEL.search(line):
-            facts.credits.append(f"{label}：{line}")
+            facts.credits.append(CreditCandidate(line, place, label))
         found = _WAITING_LABEL.search(line)
         label = found.group(1) if found else None
         if _CREDIT_LINE.match(line):
-            facts.credits.append(line)
-        _read_labels(line, facts)
+            facts.credits.append(CreditCandidate(line, place))
+        _read_labels(line, facts, place)
         if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
-            facts.credits.append(f"作者：{waiting}")
+            facts.credits.append(CreditCandidate(waiting, place, NAME_BEFORE_DATE_ROLE))
         waiting = None
         name = _BARE_NAME.match(line)
         if name and _is_name(name.group(1)):
             if name.end() == len(line):
                 waiting = name.group(1)
             elif DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
-                facts.credits.append(f"作者：{name.group(1)}")
-        facts.credits += [f"By {by.group(1)}" for by in _BY_NAME.finditer(line)
+                facts.credits.append(CreditCandidate(name.group(1), place, NAME_BEFORE_DATE_ROLE))
+        facts.credits += [CreditCandidate(by.group(1), place, BY_ROLE) for by in _BY_NAME.finditer(line)
                           if by.group(1).lower() not in PLACEHOLDER_ACCOUNTS
                           and not _MADE_BY.search(line, 0, by.start())]
         if headline_lines and facts.source is None:
@@ -106,7 +110,7 @@ def _is_name(text: str) -> bool:
     return not any(_NOT_A_NAME.search(name) for name in re.split(r"[ 、]", text))
 
 
-def _read_labels(line: str, facts: InfoFacts) -> None:
+def _read_labels(line: str, facts: InfoFacts, place: CreditPlace) -> None:
     labels = list(LABEL.finditer(line))
     claimed: list[tuple[int, int]] = []
     for index, match in enumerate(labels):
@@ -136,7 +140,7 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
                 50 if _CJK.search(value) else 100):
             facts.source = value
         elif kind == "credit" and len(value) <= 60:
-            facts.credits.append(f"{squash(match.group(1))}：{value}")
+            facts.credits.append(CreditCandidate(value, place, squash(match.group(1))))
     for date in DATE.finditer(line):
         if not any(start <= date.start() < stop for start, stop in claimed):
             facts.bare_dates.append(squash(date.group(0)))

@@ -20,9 +20,9 @@ from scrapy.http import Request, Response
 from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
+from pipelines.raw_article import RawArticle
 from pipelines.record import PageCopy
 from scrapers.extract import extract_article, extract_list, page_problem
-from scrapers.items import RawArticle, join_part
 from scrapers.links import article_links, usable
 from scrapers.middlewares import Refused
 from scrapers.precheck import StartPage
@@ -179,14 +179,14 @@ class ZoneSpider(scrapy.Spider):
         # Stored under the URL we asked for: a redirect within the site must not make a twin.
         first_url = (response.request.meta.get("redirect_urls") or [response.url])[0] \
             if response.request is not None else response.url
-        raw["url"] = canonical_url(first_url)
-        raw["site"] = self.site.key
-        raw["site_name"] = self.site.name
-        raw["timezone"] = self.site.timezone
-        raw["language"] = self.site.language
-        raw["list_title"] = list_title
-        raw["list_date"] = list_date
-        raw["list_section"] = list_section
+        raw.url = canonical_url(first_url)
+        raw.site = self.site.key
+        raw.site_name = self.site.name
+        raw.timezone = self.site.timezone
+        raw.language = self.site.language
+        raw.list_title = list_title
+        raw.list_date = list_date
+        raw.list_section = list_section
         yield from self._whole(raw, part=1)
 
     def parse_article_part(self, response: Response, raw: RawArticle,
@@ -198,9 +198,7 @@ class ZoneSpider(scrapy.Spider):
         more = self._read_article(response)
         if more is None:
             return
-        join_part(raw, more)
-        if "pages" in raw:
-            raw["pages"] = [*raw["pages"], *more["pages"]]
+        raw.join(more)
         yield from self._whole(raw, part)
 
     def _read_article(self, response: Response) -> RawArticle | None:
@@ -214,12 +212,12 @@ class ZoneSpider(scrapy.Spider):
         raw = extract_article(response.body, response.url, content_type=_content_type(response),
                               selectors=self.site.selectors)
         if self.keep_raw:
-            raw["pages"] = [PageCopy(response.url, response.body, _content_type(response))]
+            raw.pages = [PageCopy(response.url, response.body, _content_type(response))]
         return raw
 
     def _whole(self, raw: RawArticle, part: int) -> Iterator[RawArticle | Request]:
         """The article once all its pages are read: the request for its next page until then."""
-        following = raw.get("next_part")
+        following = raw.next_part
         if (following and part < MAX_ARTICLE_PARTS and following not in self.scheduled
                 and on_domains(following, self.site.allowed_domains)):
             self.scheduled.add(following)
