@@ -87,33 +87,45 @@ def _unglue_shot(match: re.Match[str]) -> str:
 
 
 def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
-    """Body paragraphs with the credit lines taken out, and the credits they held.
+    """Body paragraphs with the credit lines taken out, and the credits they held."""
+    kept, credits = split_credit_paragraphs(paragraphs)
+    return [text for _, text in kept], credits
+
+
+def split_credit_paragraphs(
+        paragraphs: Sequence[str]) -> tuple[list[tuple[tuple[int, ...], str]], Credits]:
+    """The paragraphs that stay in the body, each with the positions it was read from, and the
+    credits the others held.
 
     Credits are looked for only where pages put them: whole paragraphs at the start
     and the end of the body, a bracketed prefix of the first paragraph, and a line
     glued to the end of the last one. A credit-shaped line in the middle of the
-    body is the article's own text and stays.
+    body is the article's own text and stays. A kept paragraph's text differs from
+    the one at its position when a credit was cut off it or a label joined its name.
     """
-    body = _joined_labels(paragraphs)
+    body, sources = _joined_labels(paragraphs)
     start, leading = _take_leading(body)
     end, trailing = _take_trailing(body, start)
     credits = Credits()
     for credit in (*leading, *trailing):
         credits = credits.merge(credit)
-    return body[start:end], credits
+    return list(zip(sources[start:end], body[start:end], strict=True)), credits
 
 
-def _joined_labels(paragraphs: Sequence[str]) -> list[str]:
+def _joined_labels(paragraphs: Sequence[str]) -> tuple[list[str], list[tuple[int, ...]]]:
     """`责任编辑：` with the name on the next line is one credit, read as one line."""
     body: list[str] = []
-    for paragraph in paragraphs:
+    sources: list[tuple[int, ...]] = []
+    for index, paragraph in enumerate(paragraphs):
         if body and _LABEL_ONLY.search(body[-1]) and len(paragraph.strip()) <= _NAME_LINE:
             joined = f"{body[-1].strip()}{paragraph.strip()}"
             if _read(joined):
                 body[-1] = joined
+                sources[-1] = (*sources[-1], index)
                 continue
         body.append(paragraph)
-    return body
+        sources.append((index,))
+    return body, sources
 
 
 def _take_leading(body: list[str]) -> tuple[int, list[Credits]]:

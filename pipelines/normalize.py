@@ -22,7 +22,7 @@ from pipelines.credits import (
     is_credit_line,
     labelled_credits,
     parse_credits,
-    split_credits,
+    split_credit_paragraphs,
 )
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
@@ -150,8 +150,12 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     body = clean_body(raw.body_html, url)
     # A caption goes with its picture (``images``), not into the article's text.
     captions = {image.caption for image in body.images if image.caption}
-    paragraphs, credits = split_credits([p for p in body.paragraphs if p not in captions])
-    paragraphs = _without_page_furniture(paragraphs, title)
+    texts = [(index, block.text) for index, block in enumerate(body.blocks)
+             if block.text and block.text not in captions]
+    kept_texts, credits = split_credit_paragraphs([text for _, text in texts])
+    kept = [(tuple(texts[at][0] for at in sources), text) for sources, text in kept_texts]
+    kept = kept[_page_furniture_lines([text for _, text in kept], title):]
+    paragraphs = [text for _, text in kept]
     credits = _with_bylines(credits, raw.credits)
     for image in body.images:
         credits = credits.merge(caption_credits(image.caption or ""))
@@ -178,7 +182,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         site=raw.site or "",
         title=title,
         body_text=body_text,
-        body_html=_kept_html(body, paragraphs, captions),
+        body_html=_kept_html(body, kept, captions),
         timezone=tz_name,
         published_at=published,
         section=_clean(raw.section) or _clean(raw.list_section) or None,
@@ -260,8 +264,8 @@ def byline_credits(line: str) -> Credits:
     return credits
 
 
-def _without_page_furniture(paragraphs: list[str], title: str) -> list[str]:
-    """Drop the headline and the info line when a content block starts with them."""
+def _page_furniture_lines(paragraphs: list[str], title: str) -> int:
+    """How many paragraphs a content block starts with that are its headline and info line."""
     start = 0
     while start < min(len(paragraphs), 3):
         first = _clean(paragraphs[start])
@@ -270,7 +274,7 @@ def _without_page_furniture(paragraphs: list[str], title: str) -> list[str]:
             start += 1
             continue
         break
-    return paragraphs[start:]
+    return start
 
 
 def _summarize(paragraphs: list[str]) -> str:
@@ -278,25 +282,25 @@ def _summarize(paragraphs: list[str]) -> str:
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
 
 
-def _kept_html(body: Body, kept: list[str], captions: set[str]) -> str:
-    """The safe HTML of the blocks that survived credit removal, and of captions, in page order.
+def _kept_html(body: Body, kept: list[tuple[tuple[int, ...], str]], captions: set[str]) -> str:
+    """The safe HTML of the kept paragraphs' blocks, and of pictures and captions among them, in
+    page order: the same blocks ``body_text`` is made of.
 
-    A block whose text the credit parser shortened (a credit glued to the last
-    sentence) is re-rendered from the kept text, so no credit leaks into HTML.
+    ``kept`` holds each paragraph with the blocks it was read from. A paragraph whose text is not
+    its block's any more (a credit cut off its last sentence, a label joined to its name) is
+    written from its text, so no credit leaks into HTML.
     """
-    remaining = list(kept)
+    written = {sources[0]: text for sources, text in kept}
+    last = max(written, default=-1)
     parts: list[str] = []
-    for block in body.blocks:
+    for index, block in enumerate(body.blocks):
         if not block.text or block.text in captions:
             parts.append(block.html)
-            continue
-        if not remaining:
-            break
-        if block.text == remaining[0]:
-            parts.append(block.html)
-            remaining.pop(0)
-        elif remaining[0] and remaining[0] in block.text:
-            parts.append(f"<p>{html.escape(remaining.pop(0))}</p>")
+        elif index > last:
+            break  # the credits and furniture after the text
+        elif index in written:
+            text = written[index]
+            parts.append(block.html if text == block.text else f"<p>{html.escape(text)}</p>")
     return "".join(parts)
 
 

@@ -110,3 +110,4 @@ class RawArticle:
         self.body_html = f"{self.body_html}\n{more.body_html}"
         self.credits = [*self.credits, *more.credits]
         self.next_part = more.next_part
+        self.pages = [*self.pages, *more.pages]
