@@ -58,6 +58,12 @@ class Body:
     def html(self) -> str:
         return "".join(block.html for block in self.blocks)
 
+    def joined(self, more: Body) -> Body:
+        """This body followed by a later part of the same article; a picture is listed once."""
+        seen = {image.url for image in self.images}
+        return Body(blocks=[*self.blocks, *more.blocks],
+                    images=[*self.images, *(image for image in more.images if image.url not in seen)])
+
 
 # --- the allow-list -------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import fields, replace
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
@@ -147,7 +147,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     if not title:
         raise Unusable("no_title")
 
-    body = clean_body(raw.body_html, url)
+    body = raw.body if raw.body is not None else clean_body(raw.body_html, url)
     # A caption goes with its picture (``images``), not into the article's text.
     captions = {image.caption for image in body.images if image.caption}
     texts = [(index, block.text) for index, block in enumerate(body.blocks)
@@ -179,7 +179,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     summary = _clean(raw.summary) or _summarize(paragraphs)
     record = _record_without_controls(ArticleRecord(
         url=url,
-        site=raw.site or "",
+        site=cast(str, raw.site),  # None only for a page read outside any site (extract)
         title=title,
         body_text=body_text,
         body_html=_kept_html(body, kept, captions),

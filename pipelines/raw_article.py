@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from pipelines.body import Body
 from pipelines.record import PageCopy
 
 
@@ -95,6 +96,7 @@ class RawArticle:
     source: str | None = None          # 来源 text with its label removed
     credits: list[CreditCandidate] = field(default_factory=list)
     body_html: str = ""                # HTML fragment of the main content, uncleaned
+    body: Body | None = None           # its blocks, read from the page's own tree (credits still in)
     summary: str | None = None         # meta description
     tags: list[str] = field(default_factory=list)
     page_language: str | None = None   # <html lang>, og:locale, content-language
@@ -108,6 +110,7 @@ class RawArticle:
         The crawl and re-extraction join parts here, so both read a split article alike.
         """
         self.body_html = f"{self.body_html}\n{more.body_html}"
+        self.body = None if self.body is None or more.body is None else self.body.joined(more.body)
         self.credits = [*self.credits, *more.credits]
         self.next_part = more.next_part
         self.pages = [*self.pages, *more.pages]

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from lxml import etree
 
+from pipelines.body import clean_body_nodes
 from pipelines.raw_article import (
     CreditCandidate,
     CreditPlace,
@@ -19,7 +20,7 @@ from pipelines.raw_article import (
 )
 from pipelines.vocabulary import BY_ROLE, LABEL
 
-from .content import Body, body_html, find_body
+from .content import Body, body_nodes, find_body, nodes_html
 from .document import Element, Line, classed, lines_after, lines_before, parse, squash, text_of
 from .encoding import decode_page
 from .infoline import InfoFacts, read_info
@@ -111,7 +112,9 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
                     or meta.ld_text("description"))
     item.tags = _tags(root, meta, overrides)
     item.page_language = _language(root, meta)
-    item.body_html = body_html(body, title) if body is not None else ""
+    nodes = body_nodes(body, title) if body is not None else []
+    item.body_html = nodes_html(nodes)
+    item.body = clean_body_nodes(nodes, item.url)
     item.next_part = next_part_url(root, item.url, Resolver(item.url))
 
 

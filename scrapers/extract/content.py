@@ -63,28 +63,39 @@ _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
 _BOILERPLATE_STARTS = (*TOOL_LINE_STARTS, *RELATED_HEADINGS)
 
 
+BodyNode = Element | str  # an element (its tail not included), or text between elements
+
+
 @dataclass
 class Body:
-    """The body container (for locating the text around it) and its HTML once chosen."""
+    """The body container (for locating the text around it) and, when the body is a span
+    rather than one whole element, the nodes it is made of."""
 
     element: Element
-    html: str | None = None  # set when the body is a span, not one whole element
+    nodes: list[BodyNode] | None = None
 
 
 def find_body(root: Element, selected: list[Element],
               classes: list[tuple[Element, str]]) -> Body | None:
     """Locate the body without changing the tree: the other finders still need it whole."""
     if selected:  # the site's own selector: its markup exactly, nothing cut
-        return Body(selected[0], "".join(outer_html(element) for element in selected))
+        return Body(selected[0], list(selected))
     return _between_markers(root) or _by_skin(classes) or _by_density(root)
 
 
-def body_html(body: Body, title: str | None) -> str:
-    """The body's HTML without the title block, info line, share bar, pager and lists."""
-    if body.html is not None:
-        return body.html
+def body_nodes(body: Body, title: str | None) -> list[BodyNode]:
+    """The body without the title block, info line, share bar, pager and lists: cut from the
+    page's tree once, when every other finder is done with it."""
+    if body.nodes is not None:
+        return body.nodes
     _prune(body.element, title)
-    return outer_html(body.element)
+    return [body.element]
+
+
+def nodes_html(nodes: list[BodyNode]) -> str:
+    """The HTML of the body's nodes, as the page wrote them."""
+    return "".join(html.escape(node, quote=False) if isinstance(node, str) else outer_html(node)
+                   for node in nodes)
 
 
 def _between_markers(root: Element) -> Body | None:
@@ -98,10 +109,13 @@ def _between_markers(root: Element) -> Body | None:
         return None
     siblings = list(parent)
     inside = siblings[siblings.index(start) + 1:siblings.index(end)]
-    parts = [html.escape(start.tail or "", quote=False), *(
-        etree.tostring(element, method="html", encoding="unicode") for element in inside
-        if isinstance(element.tag, str))]
-    return Body(parent, "".join(parts))
+    nodes: list[BodyNode] = [start.tail] if start.tail else []
+    for element in inside:
+        if isinstance(element.tag, str):
+            nodes.append(element)
+            if element.tail:
+                nodes.append(element.tail)
+    return Body(parent, nodes)
 
 
 def _by_skin(classes: list[tuple[Element, str]]) -> Body | None:
