@@ -1,4 +1,4 @@
-"""Turn an article's raw main-content HTML into clean paragraphs, images and safe HTML."""
+"""An article body, as nodes of the page's own tree or as HTML text, into blocks and safe HTML."""
 
 from __future__ import annotations
 
@@ -725,6 +725,9 @@ def _strings(node: Element) -> list[str]:
 
 
 def _text(node: Element) -> str:
+    """The shown text of an element; libxml2 writes it when nothing inside hides text."""
+    if next(node.iter(*_UNSHOWN_TEXT), None) is None:
+        return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
     return "".join(_strings(node))
 
 
