@@ -84,7 +84,7 @@ def overall(scores: list[Score]) -> tuple[float, float, float]:
 
 def zonenews_body(page: bytes, url: str) -> str:
     raw = extract_article(page, url)
-    raw.update(site="bench", timezone="UTC")
+    raw.site, raw.timezone = "bench", "UTC"
     try:
         return normalize(raw).body_text
     except Unusable:

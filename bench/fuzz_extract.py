@@ -36,7 +36,6 @@ if str(ROOT) not in sys.path:
 from pipelines.body import ALLOWED_ATTRIBUTES, ALLOWED_TAGS  # noqa: E402
 from pipelines.normalize import Unusable, normalize  # noqa: E402
 from scrapers.extract import decode_page, extract_article, extract_list, page_problem  # noqa: E402
-from scrapers.items import RawArticle  # noqa: E402
 
 SITES = ROOT / "tests" / "sites"
 BASE = "http://fuzz.zone.gov.cn"
@@ -178,15 +177,11 @@ def check(page: Page) -> None:
     page_problem(page.body, page.content_type)
     decode_page(page.body, page.content_type)
     extract_list(page.body, page.url, content_type=page.content_type)
-    raw: RawArticle = extract_article(page.body, page.url, content_type=page.content_type)
-    raw["url"] = page.url
-    raw["site"] = "fuzz"
-    raw["site_name"] = "Fuzz High-tech Zone"
-    raw["language"] = None
-    raw["timezone"] = "Asia/Shanghai"
-    raw["list_title"] = None
-    raw["list_date"] = None
-    raw["list_section"] = None
+    raw = extract_article(page.body, page.url, content_type=page.content_type)
+    raw.url = page.url
+    raw.site = "fuzz"
+    raw.site_name = "Fuzz High-tech Zone"
+    raw.timezone = "Asia/Shanghai"
     try:
         record = normalize(raw)
     except Unusable:

@@ -678,7 +678,7 @@ def bench_extraction(report: Report, rounds: int) -> None:
                 raws.append(extract_article(body, url, content_type=ctype))
             middle = time.perf_counter()
             for raw in raws:
-                raw.update(site="bench", timezone="Asia/Shanghai")
+                raw.site, raw.timezone = "bench", "Asia/Shanghai"
                 try:
                     normalize(raw)
                 except Unusable:

@@ -1,8 +1,10 @@
-"""Turn an article's raw main-content HTML into clean paragraphs, images and safe HTML."""
+"""An article body, as nodes of the page's own tree or as HTML text, into blocks and safe HTML."""
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -10,8 +12,15 @@ from typing import Any, Literal, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
+from lxml import etree
+
+from pipelines.vocabulary import (
+    BREADCRUMB_HINTS,
+    COUNTER_LABELS,
+    FURNITURE_CLASS_FRAGMENTS,
+    FURNITURE_CLASSES,
+    SITE_FOOTER_MARKS,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,12 @@ class Body:
     @property
     def html(self) -> str:
         return "".join(block.html for block in self.blocks)
+
+    def joined(self, more: Body) -> Body:
+        """This body followed by a later part of the same article; a picture is listed once."""
+        seen = {image.url for image in self.images}
+        return Body(blocks=[*self.blocks, *more.blocks],
+                    images=[*self.images, *(image for image in more.images if image.url not in seen)])
 
 
 # --- the allow-list -------------------------------------------------------------------------
@@ -132,24 +147,6 @@ _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "u", "sub", "sup"})
 # The page's own <h1> is the headline; one inside the body is a section title.
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
 
-# Class and id words of share bars, breadcrumbs, pagers, related lists, comment boxes, footers …
-_NOISE_WORDS = frozenset({
-    "share", "sharing", "social", "fenxiang", "breadcrumb", "breadcrumbs", "crumb", "crumbs",
-    "weizhi", "dqwz", "print", "dayin", "close", "guanbi", "collect",
-    "shoucang", "fav", "favorite", "favorites", "pager", "pages", "pagination", "paging",
-    "pagebar", "pagenav", "prev", "next", "prevnext", "sxp", "related", "xgwz", "xgxw", "xgyd",
-    "xglj", "tags", "tagcloud", "comment", "comments", "respond", "reply", "qrcode", "qr", "ewm",
-    "erweima", "footer", "foot", "copyright", "nav", "navigation", "menu", "toolbar", "tools",
-    "hidden", "hide", "ad", "ads", "advert", "advertisement", "fontsize", "zihao", "views",
-    "hits", "newsletter", "subscribe", "subscription", "signup", "promo", "disclaimer",
-    "statement", "shengming", "mianze", "banquan", "gzh", "weixin", "wechat", "pinglun", "cta",
-})
-_NOISE_FRAGMENTS = (
-    "bshare", "bdshare", "jiathis", "sharedaddy", "sharethis", "addthis", "relatedpost",
-    "breadcrumb", "curposition", "currentposition", "nowposition", "fontsize", "qrcode",
-    "erweima", "pagination", "nocontent", "wordads", "screenreadertext", "entrymeta", "postmeta",
-    "viewcount", "hitcount", "postviews",
-)
 _NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
@@ -174,7 +171,7 @@ _CHROME = re.compile(
     re.I,
 )
 _BREADCRUMB = re.compile(
-    r"(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|您当前的位置|您当前所在位置)\s*[:：>＞]"
+    "(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：>＞]"
     r"|(?:you\s+are\s+here\s*:|home\s*[>»›/])",
     re.I,
 )
@@ -195,8 +192,8 @@ _TAIL = re.compile(
     re.I,
 )
 # A site footer: who runs the site and its registration numbers.
-_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|主办单位\s*[:：]|承办单位\s*[:：]"
-                          r"|技术支持\s*[:：]|版权所有")
+_SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, r"主办单位\s*[:：]", r"承办单位\s*[:：]",
+                                    r"技术支持\s*[:：]", "版权所有")))
 # A link out of the article to a topic, a channel or the home page: 点击进入…>>, 返回XX首页>>.
 _PROMO = re.compile(
     r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页|查看更多)"
@@ -225,10 +222,7 @@ _LIST_ITEM_MAX_CHARS = 60
 _PROMO_MAX_CHARS = 60
 _DISCLAIMER_MAX_CHARS = 400
 _COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
-_COUNTER = re.compile(
-    r"(?:浏览次数|浏览量|阅读量|阅读次数|访问量|访问次数|点击数|点击量|点击次数|点击率)"
-    r"\s*[:：]\s*\d*\s*次?"
-)
+_COUNTER = re.compile("(?:" + "|".join(COUNTER_LABELS) + r")\s*[:：]\s*\d*\s*次?")
 # An attachment list is what the page offers for download, not what the article says.
 _ATTACHMENT_LABEL = re.compile(r"(?:相关)?附件(?:下载)?\s*[:：]?|attachments?\s*:?", re.I)
 _ATTACHMENT_FILE = re.compile(
@@ -280,10 +274,35 @@ _LINK_DOMINATED = 0.5
 _ARTICLE_MIN_CHARS = 100
 
 
+# lxml ships no type information; a node is whatever lxml.etree returns.
+Element = Any
+# Text directly inside these is never shown as the article's (ruby annotations, scripts).
+_UNSHOWN_TEXT = frozenset({"script", "style", "template", "rt", "rp"})
+_PARSER = etree.HTMLParser(remove_blank_text=False, no_network=True)
+# lxml refuses a str that still carries an XML encoding declaration.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# What lxml refuses in text it is given, though its parser may let it through.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def clean_body(fragment: str, base_url: str) -> Body:
-    """Keep what a reader would call the article: its paragraphs, tables and pictures."""
-    soup = BeautifulSoup(fragment, "lxml", multi_valued_attributes=None)
-    walker = _Walker(soup, base_url)
+    """Keep what a reader would call the article: its paragraphs, tables and pictures.
+
+    For HTML that comes as text; a page already parsed gives its body's nodes to
+    ``clean_body_nodes`` instead.
+    """
+    fragment = _XML_DECLARATION.sub("", fragment, count=1)
+    try:
+        root = etree.fromstring(fragment, _PARSER) if fragment.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError):
+        root = None  # nothing a parser can read: no article
+    return clean_body_nodes([] if root is None else [root], base_url)
+
+
+def clean_body_nodes(nodes: Sequence[Element | str], base_url: str) -> Body:
+    """The article of a body given as its parsed nodes, in order: elements (their tails not
+    included) and text between them. The nodes are read, never changed."""
+    walker = _Walker(nodes, base_url)
     walker.walk()
     return _finish(walker.blocks, base_url)
 
@@ -324,8 +343,8 @@ _END_LINK = ("link",)
 class _Walker:
     """One pass over the tree: drops furniture by markup, cuts the rest into blocks."""
 
-    def __init__(self, soup: BeautifulSoup, base_url: str) -> None:
-        self.soup = soup
+    def __init__(self, nodes: Sequence[Element | str], base_url: str) -> None:
+        self.nodes = nodes
         self.base_url = base_url
         self.blocks: list[_Raw] = []
         self.frames: list[_Frame] = [_ROOT_FRAME]
@@ -337,24 +356,24 @@ class _Walker:
         self._total_chars: int | None = None
 
     def walk(self) -> None:
-        stack: list[object] = list(reversed(self.soup.contents))
+        stack: list[object] = [node for node in reversed(self.nodes)
+                               if isinstance(node, str) or isinstance(node.tag, str)]
         while stack:
             node = stack.pop()
             if isinstance(node, tuple):
                 self._leave(node)
-            elif isinstance(node, NavigableString):
-                if type(node) is NavigableString:
-                    self._add_text(str(node))
-            elif isinstance(node, Tag):
+            elif isinstance(node, str):
+                self._add_text(node)
+            else:
                 stack.extend(self._enter(node))
         self._flush()
 
-    def _enter(self, node: Tag) -> list[object]:
+    def _enter(self, node: Element) -> list[object]:
         """Handle an element; return what to visit next, in reverse document order."""
-        name = node.name
+        name = node.tag
         if name in _DROPPED_TAGS:
             return []
-        attrs = node.attrs
+        attrs = node.attrib
         if attrs and _is_hidden(attrs):
             return []
         if name == "br":
@@ -369,7 +388,7 @@ class _Walker:
         )
         if furniture and not self._holds_the_article(node):
             return []
-        children: list[object] = list(reversed(node.contents))
+        children = _contents(node)
         if name == "table" and _is_data_table(node):
             self._add_table(node)
             return []
@@ -403,9 +422,9 @@ class _Walker:
             self.open_tags.pop()
             self.html_parts.append(marker[1])
 
-    def _frame_for(self, node: Tag) -> _Frame:
+    def _frame_for(self, node: Element) -> _Frame:
         parent = self.frames[-1]
-        name = node.name
+        name = node.tag
         heading = _HEADINGS.get(name)
         style = node.get("style")
         align = node.get("align")
@@ -471,7 +490,7 @@ class _Walker:
                 return True
         return False
 
-    def _add_image(self, node: Tag) -> None:
+    def _add_image(self, node: Element) -> None:
         url = _image_url(node, self.base_url)
         if url is None:
             return
@@ -479,42 +498,46 @@ class _Walker:
         self.blocks.append(_Raw(text="", html="", tag="figure", image_url=url,
                                 alt=_meaningful_alt(node), link_share=float(self.links_open > 0)))
 
-    def _add_table(self, table: Tag) -> None:
+    def _add_table(self, table: Element) -> None:
         self._flush()
         rows = []
-        for row in table.find_all("tr"):
-            cells = (
-                _normalise_text(cell.get_text(" "))
-                for cell in row.find_all(("td", "th"), recursive=False)
-            )
+        for row in table.iterdescendants("tr"):
+            cells = (_normalise_text(" ".join(_strings(cell)))
+                     for cell in row if cell.tag in ("td", "th"))
             joined = "\t".join(cell for cell in cells if cell)
             if joined:
                 rows.append(joined)
+        table = copy.deepcopy(table)  # its pictures are rewritten; the page stays as it was
+        table.tail = None
         pictures = []
-        for img in table.find_all("img"):
+        for img in list(table.iterdescendants("img")):
             url = _image_url(img, self.base_url)
             if url is None:
-                img.decompose()
+                _remove(img)
                 continue
-            img.attrs = {"src": url, "alt": _meaningful_alt(img) or ""}
+            alt = _meaningful_alt(img) or ""
+            img.attrib.clear()
+            img.attrib.update({"src": url, "alt": alt})
             pictures.append(url)
         if rows or pictures:
             text = " ".join(rows)
-            link_chars = sum(len(a.get_text().strip()) for a in table.find_all("a"))
-            self.blocks.append(_Raw(text=text, html=str(table), tag="table",
+            link_chars = sum(len(_text(a).strip()) for a in table.iterdescendants("a"))
+            html = etree.tostring(table, method="html", encoding="unicode", with_tail=False)
+            self.blocks.append(_Raw(text=text, html=html, tag="table",
                                     link_share=link_chars / max(len(text), 1),
                                     table_images=tuple(pictures)))
 
-    def _holds_the_article(self, node: Tag) -> bool:
+    def _holds_the_article(self, node: Element) -> bool:
         """A furniture-sounding wrapper is kept when it holds most of the text and few links."""
-        chars = len(node.get_text().strip())
+        chars = len(_text(node).strip())
         if chars < _ARTICLE_MIN_CHARS:
             return False
         if self._total_chars is None:
-            self._total_chars = len(self.soup.get_text().strip())
+            self._total_chars = len("".join(
+                node if isinstance(node, str) else _text(node) for node in self.nodes).strip())
         if chars < 0.6 * self._total_chars:
             return False
-        link_chars = sum(len(a.get_text().strip()) for a in node.find_all("a"))
+        link_chars = sum(len(_text(a).strip()) for a in node.iterdescendants("a"))
         return link_chars < 0.3 * chars
 
 
@@ -659,19 +682,65 @@ def _is_hidden(attrs: dict[str, Any]) -> bool:
 @lru_cache(maxsize=4096)
 def _is_furniture_name(names: str) -> bool:
     lowered = names.lower()
-    if not _NOISE_WORDS.isdisjoint(_NAME_SEPARATORS.split(lowered)):
+    if not FURNITURE_CLASSES.isdisjoint(_NAME_SEPARATORS.split(lowered)):
         return True
     squashed = _NAME_SEPARATORS.sub("", lowered)
-    return any(fragment in squashed for fragment in _NOISE_FRAGMENTS)
+    return any(fragment in squashed for fragment in FURNITURE_CLASS_FRAGMENTS)
 
 
-def _is_data_table(table: Tag) -> bool:
+def _is_data_table(table: Element) -> bool:
     """Tables that merely lay out a picture and its caption are walked like any container."""
-    if table.find("table") is not None:
+    if next(table.iterdescendants("table"), None) is not None:
         return False
-    rows = table.find_all("tr")
-    widest = max((len(row.find_all(("td", "th"), recursive=False)) for row in rows), default=0)
+    rows = list(table.iterdescendants("tr"))
+    widest = max((sum(cell.tag in ("td", "th") for cell in row) for row in rows), default=0)
     return len(rows) >= 2 and widest >= 2
+
+
+def _contents(node: Element) -> list[object]:
+    """An element's text and child elements, each child followed by its tail, in reverse order."""
+    shown = node.tag not in _UNSHOWN_TEXT
+    contents: list[object] = [node.text] if node.text and shown else []
+    for child in node:
+        if isinstance(child.tag, str):  # comments and processing instructions are not shown
+            contents.append(child)
+        if child.tail and shown:
+            contents.append(child.tail)
+    contents.reverse()
+    return contents
+
+
+def _strings(node: Element) -> list[str]:
+    """The shown text pieces of an element, in order."""
+    strings: list[str] = []
+    shown = node.tag not in _UNSHOWN_TEXT
+    if node.text and shown:
+        strings.append(node.text)
+    for child in node:
+        if isinstance(child.tag, str):
+            strings += _strings(child)
+        if child.tail and shown:
+            strings.append(child.tail)
+    return strings
+
+
+def _text(node: Element) -> str:
+    """The shown text of an element; libxml2 writes it when nothing inside hides text."""
+    if next(node.iter(*_UNSHOWN_TEXT), None) is None:
+        return str(etree.tostring(node, method="text", encoding="unicode", with_tail=False))
+    return "".join(_strings(node))
+
+
+def _remove(node: Element) -> None:
+    """Remove an element but keep its tail text, which belongs to the text around it."""
+    parent = node.getparent()
+    if node.tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = _NOT_XML.sub("", (previous.tail or "") + node.tail)
+        else:
+            parent.text = _NOT_XML.sub("", (parent.text or "") + node.tail)
+    parent.remove(node)
 
 
 def _absolute(value: object, base_url: str, schemes: tuple[str, ...]) -> str | None:
@@ -705,7 +774,7 @@ def _origin(base_url: str) -> str | None:
     return None
 
 
-def _image_url(node: Tag, base_url: str) -> str | None:
+def _image_url(node: Element, base_url: str) -> str | None:
     """The picture's real address, or None for placeholders, pixels, icons and data: URIs."""
     url = None
     for attribute in _IMAGE_SOURCES:
@@ -726,7 +795,7 @@ def _image_url(node: Tag, base_url: str) -> str | None:
     return url
 
 
-def _pixels(node: Tag, dimension: str) -> int | None:
+def _pixels(node: Element, dimension: str) -> int | None:
     """A size from the attribute or the inline style; percentages say nothing."""
     value = node.get(dimension)
     style = node.get("style")
@@ -739,7 +808,7 @@ def _pixels(node: Tag, dimension: str) -> int | None:
     return int(number.group(1)) if number else None
 
 
-def _meaningful_alt(node: Tag) -> str | None:
+def _meaningful_alt(node: Element) -> str | None:
     """alt or title, unless it is a file name or a word that says nothing."""
     for attribute in ("alt", "title"):
         value = node.get(attribute)

@@ -8,6 +8,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
+from pipelines.vocabulary import (
+    PLACEHOLDER_NAMES,
+    ZH_AUTHOR_AND_PHOTOGRAPHER_ROLES,
+    ZH_AUTHOR_ROLES,
+    ZH_EDITOR_ROLES,
+    ZH_OTHER_ROLES,
+    ZH_PHOTOGRAPHER_ROLES,
+    ZH_RESPONSIBLE_EDITOR_ROLES,
+    ZH_SOURCE_ROLES,
+    ZH_TITLES,
+)
+
 
 @dataclass(frozen=True)
 class Credits:
@@ -43,6 +55,12 @@ def parse_credits(line: str) -> Credits:
     return _read(line) or Credits()
 
 
+def labelled_credits(role: str, value: str) -> Credits | None:
+    """The credits of a value printed after a role's label (``编辑``, ``张三``), or None when the
+    value is not what that role names. The value is read as the page prints it, after its label."""
+    return _read(f"{role}：{value}")
+
+
 def is_credit_line(line: str) -> bool:
     """True for a line made only of credits, even one naming nobody (`责任编辑：系统管理员`)."""
     return _read(line) is not None
@@ -69,33 +87,45 @@ def _unglue_shot(match: re.Match[str]) -> str:
 
 
 def split_credits(paragraphs: Sequence[str]) -> tuple[list[str], Credits]:
-    """Body paragraphs with the credit lines taken out, and the credits they held.
+    """Body paragraphs with the credit lines taken out, and the credits they held."""
+    kept, credits = split_credit_paragraphs(paragraphs)
+    return [text for _, text in kept], credits
+
+
+def split_credit_paragraphs(
+        paragraphs: Sequence[str]) -> tuple[list[tuple[tuple[int, ...], str]], Credits]:
+    """The paragraphs that stay in the body, each with the positions it was read from, and the
+    credits the others held.
 
     Credits are looked for only where pages put them: whole paragraphs at the start
     and the end of the body, a bracketed prefix of the first paragraph, and a line
     glued to the end of the last one. A credit-shaped line in the middle of the
-    body is the article's own text and stays.
+    body is the article's own text and stays. A kept paragraph's text differs from
+    the one at its position when a credit was cut off it or a label joined its name.
     """
-    body = _joined_labels(paragraphs)
+    body, sources = _joined_labels(paragraphs)
     start, leading = _take_leading(body)
     end, trailing = _take_trailing(body, start)
     credits = Credits()
     for credit in (*leading, *trailing):
         credits = credits.merge(credit)
-    return body[start:end], credits
+    return list(zip(sources[start:end], body[start:end], strict=True)), credits
 
 
-def _joined_labels(paragraphs: Sequence[str]) -> list[str]:
+def _joined_labels(paragraphs: Sequence[str]) -> tuple[list[str], list[tuple[int, ...]]]:
     """`责任编辑：` with the name on the next line is one credit, read as one line."""
     body: list[str] = []
-    for paragraph in paragraphs:
+    sources: list[tuple[int, ...]] = []
+    for index, paragraph in enumerate(paragraphs):
         if body and _LABEL_ONLY.search(body[-1]) and len(paragraph.strip()) <= _NAME_LINE:
             joined = f"{body[-1].strip()}{paragraph.strip()}"
             if _read(joined):
                 body[-1] = joined
+                sources[-1] = (*sources[-1], index)
                 continue
         body.append(paragraph)
-    return body
+        sources.append((index,))
+    return body, sources
 
 
 def _take_leading(body: list[str]) -> tuple[int, list[Credits]]:
@@ -157,29 +187,19 @@ class _Kind(Enum):
 
 
 _ZH_ROLES: dict[str, _Kind] = {
-    **dict.fromkeys(["文", "文字", "撰文", "撰稿", "作者", "本文作者", "采写", "执笔", "主笔", "记者",
-                     "见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "通讯员", "实习生"],
-                    _Kind.AUTHOR),
-    **dict.fromkeys(["图", "图片", "摄", "摄影", "摄像", "视频", "摄影记者"], _Kind.PHOTOGRAPHER),
-    **dict.fromkeys(["文/图", "图/文", "文/摄", "图文", "文图", "文、图", "图、文"],
-                    _Kind.AUTHOR_AND_PHOTOGRAPHER),
-    "编辑": _Kind.EDITOR,
-    **dict.fromkeys(["责编", "责任编辑"], _Kind.RESPONSIBLE_EDITOR),
-    **dict.fromkeys(["来源", "本文来源", "信息来源", "来源于", "稿源", "文章来源", "新闻来源", "稿件来源",
-                     "转自", "转载自"], _Kind.SOURCE),
+    **dict.fromkeys(ZH_AUTHOR_ROLES, _Kind.AUTHOR),
+    **dict.fromkeys(ZH_PHOTOGRAPHER_ROLES, _Kind.PHOTOGRAPHER),
+    **dict.fromkeys(ZH_AUTHOR_AND_PHOTOGRAPHER_ROLES, _Kind.AUTHOR_AND_PHOTOGRAPHER),
+    **dict.fromkeys(ZH_EDITOR_ROLES, _Kind.EDITOR),
+    **dict.fromkeys(ZH_RESPONSIBLE_EDITOR_ROLES, _Kind.RESPONSIBLE_EDITOR),
+    **dict.fromkeys(ZH_SOURCE_ROLES, _Kind.SOURCE),
     "供稿": _Kind.COPY_SUPPLIER,
     "供图": _Kind.PHOTO_SUPPLIER,
-    **dict.fromkeys(["审核", "审校", "终审", "初审", "复审", "一审", "二审", "三审", "校对",
-                     "统筹", "策划", "监制", "制作", "美编", "设计", "整理", "翻译", "主编",
-                     "图片来源"], _Kind.OTHER),
+    **dict.fromkeys(ZH_OTHER_ROLES, _Kind.OTHER),
 }
-# Job titles: what a person is, where the roles above say what they did. A role printed just
-# before a title (文/图 记者 李明) lends the title's names what it says they did.
-_ZH_TITLES = ("见习记者", "实习记者", "全媒体记者", "融媒体记者", "特约记者", "摄影记者",
-              "记者", "通讯员", "实习生")
 # Staff roles that pages print after the employer (南都见习记者, 珠海传媒集团记者) or glued
 # to the name (记者崔小远); the others only ever stand apart.
-_ZH_STAFF_ROLES = (*_ZH_TITLES, "责任编辑", "编辑")
+_ZH_STAFF_ROLES = (*ZH_TITLES, "责任编辑", "编辑")
 
 _EN_ROLES: dict[str, _Kind] = {
     **dict.fromkeys(["article", "text", "author", "authors", "writer", "writers", "reporter",
@@ -228,9 +248,6 @@ _WHOLE_PERSON = {
 }
 
 _OFFICE_IS_SOURCE = frozenset({_Kind.AUTHOR, _Kind.AUTHOR_AND_PHOTOGRAPHER, _Kind.COPY_SUPPLIER})
-# What content-management systems print when nobody was entered.
-_NOBODY = frozenset({"系统管理员", "管理员", "网站管理员", "超级管理员", "admin", "administrator",
-                     "本网", "本站", "佚名", "匿名", "小编"})
 # Words that close a credit without naming anyone (记者 李明 报道, 记者李华 整合).
 _FILLER = frozenset({"报道", "等", "等人", "整合", "综合", "综合报道", "整合报道"})
 
@@ -473,7 +490,7 @@ def _is_office(text: str, english: bool) -> bool:
 def _chinese_name(token: str) -> str | None:
     """The person in ``token``, "" for a placeholder, None when it is not a name."""
     token = _STAFF_CODE.sub("", token.strip(_EDGE_CHARS))
-    if not token or token.lower() in _NOBODY or token in _FILLER:
+    if not token or token.lower() in PLACEHOLDER_NAMES or token in _FILLER:
         return ""
     if _ZH_NAME.fullmatch(token) or (len(token) == 4 and token.startswith(_COMPOUND_SURNAMES)):
         return token
@@ -485,7 +502,7 @@ def _chinese_name(token: str) -> str | None:
 def _english_name(piece: str) -> str | None:
     """A romanised Chinese name (employer dropped), "" for a placeholder, None otherwise."""
     piece = _EN_EMPLOYER.sub("", piece).strip(_EDGE_CHARS)
-    if not piece or piece.lower() in _NOBODY:
+    if not piece or piece.lower() in PLACEHOLDER_NAMES:
         return ""
     words = piece.split()
     if len(words) > 4 or not all(_is_pinyin(word) for word in words):
@@ -530,7 +547,7 @@ def _roles(text: str, english: bool) -> list[_Role]:
         if _GLUED.match(glued) and not _starts_with_surname(glued):
             return []  # 记者招待会, 通讯员培训: a word, not a role and a name
         key = _SPACE_RUN.sub("", word).replace("／", "/")
-        roles.append(_Role(_ZH_ROLES[key], match.start(), match.end(), key in _ZH_TITLES,
+        roles.append(_Role(_ZH_ROLES[key], match.start(), match.end(), key in ZH_TITLES,
                            match["employer"]))
     return roles
 
@@ -713,7 +730,7 @@ def bare_names(text: str) -> tuple[str, ...]:
     nobody when it names the portal, the site or an office (网易, 新浪财经, 市政府办公室)."""
     names = [_STAFF_CODE.sub("", piece).strip(_EDGE_CHARS)
              for piece in _ZH_NAME_SPLIT.split(text.strip(_EDGE_CHARS)) if piece]
-    if names and all(name and name.lower() not in _NOBODY and _HAS_HAN.search(name)
+    if names and all(name and name.lower() not in PLACEHOLDER_NAMES and _HAS_HAN.search(name)
                      and is_person_name(name) for name in names):
         return tuple(names)
     return ()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 from zoneinfo import ZoneInfo
 
 from scrapy.crawler import Crawler
@@ -20,14 +20,24 @@ from pipelines.credits import (
     bare_names,
     caption_credits,
     is_credit_line,
+    labelled_credits,
     parse_credits,
-    split_credits,
+    split_credit_paragraphs,
 )
 from pipelines.dates import pick_published
 from pipelines.dedupe import content_hash
 from pipelines.language import detect_language
+from pipelines.raw_article import CreditCandidate, DateCandidate, RawArticle
 from pipelines.record import ArticleRecord, RawCopy
-from scrapers.items import RawArticle
+from pipelines.vocabulary import (
+    EN_LINE_ROLES,
+    LABEL,
+    PLACEHOLDER_NAMES,
+    SITE_MAKER_WORDS,
+    SOURCE_LABELS,
+    THIS_SITE,
+    ZH_SOURCE_ROLES,
+)
 
 _SPACE = re.compile(r"\s+")
 # Terminal escape sequences (CSI such as ESC[31m, OSC such as ESC]0;title BEL, and two-byte ESC
@@ -39,24 +49,21 @@ _ESCAPES = re.compile(
     r"|\x1b[ -/]*[0-~]"
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
-_SOURCE_LABEL = re.compile(r"^\s*(?:信息来源|文章来源|稿件来源|来源于|来源|稿源|Source)\s*[:：]?\s*",
-                           re.IGNORECASE)
+_SOURCE_LABEL = re.compile(
+    r"^\s*(?:" + "|".join(sorted({*SOURCE_LABELS, *ZH_SOURCE_ROLES}, key=len, reverse=True))
+    + r")\s*[:：]?\s*", re.IGNORECASE)
 SUMMARY_CHARS = 160
 CAPTION_CHARS = 120
 _SHOT_BY = re.compile(r"摄\s*[)）]?\s*$")
-_INFO_LINE = re.compile(r"(发布时间|发布日期|时间|日期|来源|作者|浏览次数|点击数|阅读量|字号)\s*[:：]")
 _PROSE = re.compile(r"[。，！？；]")
 _HAS_DATE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}")
-_BYLINE = re.compile(r"^(?:by|author|written by|作者|文)?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
+_BYLINE = re.compile(r"^(?:" + "|".join(EN_LINE_ROLES) + r")?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
+# A byline (outside the body, without Han characters) that is a label or a placeholder, not a name.
+_NOBODY = PLACEHOLDER_NAMES | set(EN_LINE_ROLES)
 # Who made the site, not the article: "Powered by WordPress", "Theme by …".
-_SITE_CREDIT = re.compile(r"\b(?:powered|designed|developed|built|hosted|theme|copyright)\b",
-                          re.IGNORECASE)
-NOBODY = frozenset({"by", "author", "admin", "administrator", "系统管理员", "管理员", "佚名",
-                    "匿名", "小编", "本网", "本站", "编辑", "记者"})
-# "This site": the page credits the zone's own site, so the source is the site's name.
-THIS_SITE = frozenset({"本网", "本站", "本网站", "本网原创", "本站原创", "原创"})
+_SITE_CREDIT = re.compile(r"\b(?:" + "|".join(SITE_MAKER_WORDS) + r")\b", re.IGNORECASE)
 
 
 class Unusable(ValueError):
@@ -81,7 +88,7 @@ def without_controls(text: str) -> str:
     return _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _raw_without_controls(raw: RawArticle) -> dict[str, Any]:
+def _raw_without_controls(raw: RawArticle) -> RawArticle:
     """The page's fields with ``without_controls`` applied before anything reads them.
 
     HTML cleaning drops a lone ESC but not the ``[31m`` after it, so escapes go first, and
@@ -90,11 +97,13 @@ def _raw_without_controls(raw: RawArticle) -> dict[str, Any]:
     def clean(value: Any) -> Any:
         if isinstance(value, str):
             return without_controls(_decoded_controls(value))
+        if isinstance(value, DateCandidate | CreditCandidate):
+            return replace(value, text=clean(value.text))
         if isinstance(value, list | tuple):
             return type(value)(clean(v) for v in value)
         return value
 
-    return {key: clean(value) for key, value in raw.items()}
+    return replace(raw, **{f.name: clean(getattr(raw, f.name)) for f in fields(raw)})
 
 
 def _record_without_controls(record: ArticleRecord) -> ArticleRecord:
@@ -132,18 +141,22 @@ def _names(values: Iterable[str]) -> list[str]:
 def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord:
     """The article record for a raw page, or Unusable with the reason (``no_title``, ``no_body``)."""
     raw = _raw_without_controls(item)
-    url = raw["url"]
-    tz_name = raw.get("timezone") or "Asia/Shanghai"
-    title = _clean(raw.get("title")) or _clean(raw.get("list_title"))
+    url = raw.url
+    tz_name = raw.timezone or "Asia/Shanghai"
+    title = _clean(raw.title) or _clean(raw.list_title)
     if not title:
         raise Unusable("no_title")
 
-    body = clean_body(raw.get("body_html") or "", url)
+    body = raw.body if raw.body is not None else clean_body(raw.body_html, url)
     # A caption goes with its picture (``images``), not into the article's text.
     captions = {image.caption for image in body.images if image.caption}
-    paragraphs, credits = split_credits([p for p in body.paragraphs if p not in captions])
-    paragraphs = _without_page_furniture(paragraphs, title)
-    credits = _with_bylines(credits, raw.get("byline") or [])
+    texts = [(index, block.text) for index, block in enumerate(body.blocks)
+             if block.text and block.text not in captions]
+    kept_texts, credits = split_credit_paragraphs([text for _, text in texts])
+    kept = [(tuple(texts[at][0] for at in sources), text) for sources, text in kept_texts]
+    kept = kept[_page_furniture_lines([text for _, text in kept], title):]
+    paragraphs = [text for _, text in kept]
+    credits = _with_bylines(credits, raw.credits)
     for image in body.images:
         credits = credits.merge(caption_credits(image.caption or ""))
     for paragraph in paragraphs:
@@ -155,25 +168,24 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         raise Unusable("no_body")
     body_text = "\n".join(paragraphs)
 
-    source = _clean(_SOURCE_LABEL.sub("", _clean(raw.get("source")))) or credits.source
-    if source in THIS_SITE and raw.get("site_name"):
-        source = raw["site_name"]
+    source = _clean(_SOURCE_LABEL.sub("", _clean(raw.source))) or credits.source
+    if source in THIS_SITE and raw.site_name:
+        source = raw.site_name
     published = pick_published(
-        list(raw.get("published") or []), ZoneInfo(tz_name), url=url,
-        list_date=raw.get("list_date"), now=now, url_rules=raw.get("url_rules") or (),
+        [candidate.text for candidate in sorted(raw.published, key=lambda c: c.trust)],
+        ZoneInfo(tz_name), url=url, list_date=raw.list_date, now=now, url_rules=raw.url_rules,
     )
-    language = raw.get("language") or detect_language(f"{title}\n{body_text}",
-                                                      raw.get("page_language"))
-    summary = _clean(raw.get("summary")) or _summarize(paragraphs)
+    language = raw.language or detect_language(f"{title}\n{body_text}", raw.page_language)
+    summary = _clean(raw.summary) or _summarize(paragraphs)
     record = _record_without_controls(ArticleRecord(
         url=url,
-        site=raw["site"],
+        site=cast(str, raw.site),  # None only for a page read outside any site (extract)
         title=title,
         body_text=body_text,
-        body_html=_kept_html(body, paragraphs, captions),
+        body_html=_kept_html(body, kept, captions),
         timezone=tz_name,
         published_at=published,
-        section=_clean(raw.get("section")) or _clean(raw.get("list_section")) or None,
+        section=_clean(raw.section) or _clean(raw.list_section) or None,
         language=language,
         source=source or None,
         authors=_names(credits.authors),
@@ -182,7 +194,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
         responsible_editors=_names(credits.responsible_editors),
         summary=summary or None,
         images=[{"url": im.url, "caption": im.caption} for im in body.images],
-        tags=_names(raw.get("tags") or []),
+        tags=_names(raw.tags),
     ))
     if not record.title:
         raise Unusable("no_title")
@@ -191,7 +203,7 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     return record
 
 
-def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
+def _with_bylines(credits: Credits, bylines: list[CreditCandidate]) -> Credits:
     """Credits from bylines; a bare name that another credit already gives a role adds nothing.
 
     CMS templates often fill meta ``author`` with whoever entered the page: the
@@ -200,10 +212,10 @@ def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
     bare: list[Credits] = []
     # Whoever the article credits as its editor is not its author because a byline says so.
     editing = {*credits.editors, *credits.responsible_editors}
-    for line in bylines:
-        found = byline_credits(line)
+    for candidate in bylines:
+        found, labelled = _candidate_credits(candidate)
         found = replace(found, authors=tuple(a for a in found.authors if a not in editing))
-        if parse_credits(line) or is_credit_line(line):
+        if labelled:
             credits = credits.merge(found)
         elif found:
             bare.append(found)
@@ -213,6 +225,23 @@ def _with_bylines(credits: Credits, bylines: list[str]) -> Credits:
         if not named.intersection(found.authors):
             credits = credits.merge(found)
     return credits
+
+
+def _candidate_credits(candidate: CreditCandidate) -> tuple[Credits, bool]:
+    """The credits of one byline, and whether a credit label said them (else a bare name).
+
+    A value whose label the credit parser refuses is nobody's, unless the label only says
+    "by" or "author": then a name-shaped value is that author (``By Lucy Chen``).
+    """
+    if candidate.role is None:
+        line = candidate.text
+        return byline_credits(line), bool(parse_credits(line) or is_credit_line(line))
+    labelled = labelled_credits(candidate.role, candidate.text)
+    if labelled is not None:
+        return labelled, True
+    if candidate.role.casefold() in EN_LINE_ROLES:
+        return byline_credits(candidate.text), False
+    return Credits(), False
 
 
 def byline_credits(line: str) -> Credits:
@@ -230,22 +259,22 @@ def byline_credits(line: str) -> Credits:
     if _HAS_HAN.search(line):
         return Credits(authors=bare_names(line))
     m = _BYLINE.match(_clean(line))
-    if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in NOBODY:
+    if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in _NOBODY:
         return Credits(authors=(m["name"],))
     return credits
 
 
-def _without_page_furniture(paragraphs: list[str], title: str) -> list[str]:
-    """Drop the headline and the info line when a content block starts with them."""
+def _page_furniture_lines(paragraphs: list[str], title: str) -> int:
+    """How many paragraphs a content block starts with that are its headline and info line."""
     start = 0
     while start < min(len(paragraphs), 3):
         first = _clean(paragraphs[start])
-        if first == title or (len(first) <= 120 and _INFO_LINE.search(first)
+        if first == title or (len(first) <= 120 and LABEL.search(first)
                               and _HAS_DATE.search(first) and not _PROSE.search(first)):
             start += 1
             continue
         break
-    return paragraphs[start:]
+    return start
 
 
 def _summarize(paragraphs: list[str]) -> str:
@@ -253,25 +282,25 @@ def _summarize(paragraphs: list[str]) -> str:
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
 
 
-def _kept_html(body: Body, kept: list[str], captions: set[str]) -> str:
-    """The safe HTML of the blocks that survived credit removal, and of captions, in page order.
+def _kept_html(body: Body, kept: list[tuple[tuple[int, ...], str]], captions: set[str]) -> str:
+    """The safe HTML of the kept paragraphs' blocks, and of pictures and captions among them, in
+    page order: the same blocks ``body_text`` is made of.
 
-    A block whose text the credit parser shortened (a credit glued to the last
-    sentence) is re-rendered from the kept text, so no credit leaks into HTML.
+    ``kept`` holds each paragraph with the blocks it was read from. A paragraph whose text is not
+    its block's any more (a credit cut off its last sentence, a label joined to its name) is
+    written from its text, so no credit leaks into HTML.
     """
-    remaining = list(kept)
+    written = {sources[0]: text for sources, text in kept}
+    last = max(written, default=-1)
     parts: list[str] = []
-    for block in body.blocks:
+    for index, block in enumerate(body.blocks):
         if not block.text or block.text in captions:
             parts.append(block.html)
-            continue
-        if not remaining:
-            break
-        if block.text == remaining[0]:
-            parts.append(block.html)
-            remaining.pop(0)
-        elif remaining[0] and remaining[0] in block.text:
-            parts.append(f"<p>{html.escape(remaining.pop(0))}</p>")
+        elif index > last:
+            break  # the credits and furniture after the text
+        elif index in written:
+            text = written[index]
+            parts.append(block.html if text == block.text else f"<p>{html.escape(text)}</p>")
     return "".join(parts)
 
 
@@ -280,7 +309,7 @@ LIST_CONTEXT = ("list_title", "list_date", "list_section")
 
 def list_context(raw: RawArticle) -> dict[str, Any]:
     """What the list page said about an article: extraction falls back on it, so it is kept."""
-    return {name: raw.get(name) for name in LIST_CONTEXT}
+    return {name: getattr(raw, name) for name in LIST_CONTEXT}
 
 
 class NormalizePipeline:
@@ -299,10 +328,10 @@ class NormalizePipeline:
             record = normalize(item)
         except Unusable as exc:
             self.stats.inc_value(f"articles/dropped/{exc}")
-            raise DropItem(f"{exc}: {item.get('url')}") from None
+            raise DropItem(f"{exc}: {item.url}") from None
         if record.published_at is None:
             self.stats.inc_value("articles/no_date")
-        if item.get("pages"):
-            record.raw = RawCopy(tuple(item["pages"]), list_context(item))
+        if item.pages:
+            record.raw = RawCopy(tuple(item.pages), list_context(item))
         return record
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from pipelines.normalize import Unusable
+from pipelines.raw_article import RawArticle
 from pipelines.record import PageCopy
 from pipelines.urls import canonical_url, host_of, on_domains
 from scrapers.extract import extract_article, page_problem
-from scrapers.items import RawArticle, join_part
 from scrapers.sites import Site
 
 # The most pages one article is read from (a long policy document split by its CMS).
@@ -52,14 +52,15 @@ class ArticlePages:
         self.raw = read_page(first, site)
         self.parts = 1
         rules = site.url_rules if site else frozenset()
-        self.raw["url"] = canonical_url(url, rules)
-        self.raw["site"] = site.key if site else None
-        self.raw["site_name"] = site.name if site else None
-        self.raw["timezone"] = site.timezone if site else "Asia/Shanghai"
-        self.raw["language"] = site.language if site else None
-        self.raw["url_rules"] = rules
+        self.raw.url = canonical_url(url, rules)
+        self.raw.site = site.key if site else None
+        self.raw.site_name = site.name if site else None
+        self.raw.timezone = site.timezone if site else "Asia/Shanghai"
+        self.raw.language = site.language if site else None
+        self.raw.url_rules = rules
+        self.keep_pages = keep_pages
         if keep_pages:
-            self.raw["pages"] = [first]
+            self.raw.pages = [first]
         # Without a site file, later parts are followed on the page's own host only.
         self.domains = site.allowed_domains if site else frozenset({host_of(url)} - {""})
 
@@ -69,7 +70,7 @@ class ArticlePages:
         ``seen`` are the URLs already asked for: a part is never read twice, and a pager
         that leads back to an earlier page ends the article.
         """
-        following = self.raw.get("next_part")
+        following = self.raw.next_part
         if (following and self.parts < MAX_ARTICLE_PARTS and following not in seen
                 and on_domains(following, self.domains)):
             return str(following)
@@ -77,7 +78,7 @@ class ArticlePages:
 
     def add(self, page: PageCopy) -> None:
         """Join a later part's text and credits to what the earlier pages said."""
-        join_part(self.raw, read_page(page, self.site))
-        if "pages" in self.raw:
-            self.raw["pages"] = [*self.raw["pages"], page]
+        self.raw.join(read_page(page, self.site))
+        if self.keep_pages:
+            self.raw.pages = [*self.raw.pages, page]
         self.parts += 1

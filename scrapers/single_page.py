@@ -81,7 +81,7 @@ def reread_record(copy: RawCopy, url: str, site: Site) -> ArticleRecord:
     for page in later:
         article.add(page)
     # The stored row's URL, whatever today's url_rules would make of it: the record replaces it.
-    article.raw["url"] = url
+    article.raw.url = url
     for name in LIST_CONTEXT:
-        article.raw[name] = copy.context.get(name)
+        setattr(article.raw, name, copy.context.get(name))
     return normalize(article.raw)

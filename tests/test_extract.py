@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scrapers.extract import extract_article, extract_list
+from tests.printed import printed
 
 SITES = Path(__file__).parent / "sites"
 BASE = "http://127.0.0.1:8000"
@@ -60,8 +61,8 @@ def article_cases() -> list[Any]:
 
 
 def extracted(family: str, path: str) -> Any:
-    return extract_article(page(family, path), BASE + path,
-                           content_type=served_type(family, path))
+    return printed(extract_article(page(family, path), BASE + path,
+                                   content_type=served_type(family, path)))
 
 
 ARTICLES = article_cases()
@@ -282,7 +283,7 @@ def test_a_disclosure_table_gives_the_source_when_no_info_line_does() -> None:
       <div class="content"><p>各有关单位：为加快推进创新驱动发展战略，现就组织申报2024年度科技创新专项资金项目有关事项通知如下。</p>
       <p>一、申报对象为在区内注册、具有独立法人资格的企业和科研机构，申报截止时间为7月15日。</p></div>
       </body></html>""".encode()
-    raw = extract_article(page, "http://zone.example/content/post_2195120.html")
+    raw = printed(extract_article(page, "http://zone.example/content/post_2195120.html"))
     assert raw["source"] == "火炬开发区经科局"
 
 
@@ -294,7 +295,7 @@ def test_an_english_date_with_at_and_pm_keeps_its_time_and_a_category_is_not_an_
       <div class="entry"><p>On August 13th, the main structure of the robotics industrial park in the
       zone was topped out, one month ahead of schedule, with an investment of 1.8 billion yuan.</p>
       <p>Twelve robot enterprises have signed letters of intent to move in.</p></div></body></html>"""
-    raw = extract_article(page, "http://zone.example/2024/08/14/robotics-park/")
+    raw = printed(extract_article(page, "http://zone.example/2024/08/14/robotics-park/"))
     assert raw["published"][0] == "Aug 14, 2024 at 4:20 pm"
     assert raw["byline"] == []
 
@@ -314,7 +315,7 @@ def test_a_custom_english_portal_header_teaser_and_disclaimer() -> None:
       <div class="detail-statement">Statement: Articles reprinted by this website are for conveying
       more information only and do not mean that this website agrees with their views, thank you.</div>
       </div></body></html>"""
-    raw = extract_article(page, "http://zone.example/content/2024-08/02/content_31188.htm")
+    raw = printed(extract_article(page, "http://zone.example/content/2024-08/02/content_31188.htm"))
     assert raw["published"][0] == "2024-08-02 09:20:15"
     assert raw["source"] == "Zhuhai High-tech Zone Science and Technology Innovation Bureau"
     assert raw["section"] == "Policy Express"
@@ -340,7 +341,7 @@ def test_a_share_page_body_is_its_text_block_not_the_column_tag_or_copyright_aro
       <div class="share-txt">{text}</div>
       <div class="share-copy">本稿件所含文字、图片和音视频资料，版权均属珠海传媒集团所有，未经授权不得转载。</div>
       </main></body></html>""".encode()
-    raw = extract_article(page, "http://zone.example/a/202603/12/AP69b2108875225cec7bbaaaf7.html")
+    raw = printed(extract_article(page, "http://zone.example/a/202603/12/AP69b2108875225cec7bbaaaf7.html"))
     assert "3月11日上午" in raw["body_html"]
     assert "高新区</a>" not in raw["body_html"] and "版权" not in raw["body_html"]
 
@@ -350,7 +351,7 @@ def test_a_share_page_time_without_its_year_is_read_beside_the_byline() -> None:
       <div class="share-by"><span>周倩</span><span>03-11 16:40</span></div>
       <div class="share-txt"><p>3月11日，珠海高新区2026年“春风行动”暨高校毕业生专场招聘会举行，提供岗位超3000个。</p>
       <p>本次招聘会吸引了区内120余家企业参加。</p></div></body></html>""".encode()
-    raw = extract_article(page, "http://zone.example/a/202603/11/AP69b12484063ab7f5a60d2c39.html")
+    raw = printed(extract_article(page, "http://zone.example/a/202603/11/AP69b12484063ab7f5a60d2c39.html"))
     assert "03-11 16:40" in raw["published"]
     assert raw["byline"] == ["作者：周倩"]
 
@@ -394,4 +395,4 @@ def test_an_article_split_over_pages_names_its_next_part(
     page = f"""<html><body><h1>硅基新材料产业发展政策解读</h1><div class="wz-con">
       <p>在支持项目落地方面，对新引进的固定资产投资5亿元以上的制造业项目给予补助。</p>
       </div><div class="wz-fenye">{anchors}</div></body></html>""".encode()
-    assert extract_article(page, url)["next_part"] == next_part
+    assert extract_article(page, url).next_part == next_part

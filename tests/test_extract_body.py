@@ -33,7 +33,7 @@ ARTICLE_TEXT = "园区今年新增市场主体5000余户，同比增长12%，新
 
 def record_of(page: bytes, name: str = "1") -> dict[str, object]:
     raw = extract_article(page, URL.format(name))
-    raw.update(site="test", timezone="Asia/Shanghai")
+    raw.site, raw.timezone = "test", "Asia/Shanghai"
     record = normalize(raw)
     return {"paragraphs": record.body_text.split("\n"), "text": record.body_text,
             "html": record.body_html}
@@ -243,7 +243,7 @@ from pipelines.normalize import Unusable, normalize
 out = {}
 for path in sorted([*Path("tests/english").glob("*.html"), *Path("tests/fixtures/body").glob("*.html")]):
     raw = extract_article(path.read_bytes(), "http://127.0.0.1:8000/" + path.name)
-    raw.update(site="t", timezone="Asia/Shanghai")
+    raw.site, raw.timezone = "t", "Asia/Shanghai"
     try:
         out[str(path)] = normalize(raw).body_html
     except Unusable as exc:

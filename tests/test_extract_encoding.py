@@ -73,7 +73,7 @@ def test_extraction_reads_a_mislabelled_gb_page() -> None:
     page = html(HTTP_EQUIV_GB2312).encode("gb18030")
     item = extract_article(page, "http://127.0.0.1:8000/a.html",
                            content_type="text/html; charset=utf-8")
-    assert item["title"] == TEXT
+    assert item.title == TEXT
 
 
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1,

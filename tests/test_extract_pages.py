@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrapers.extract import extract_article, extract_list
+from tests.printed import printed
 
 URL = "http://127.0.0.1:8000/news/content/post_7654321.html"
 BODY = ("<p>园区重点项目建设进展顺利，一季度完成投资超过预期，多个产业项目提前开工建设。</p>"
@@ -16,7 +17,7 @@ def article(info: str, *, head: str = "", after: str = "") -> dict[str, object]:
             f"<div class='nav'><a href='/'>首页</a><a href='/news/'>新闻</a></div>"
             f"<h1>园区项目建设提速</h1>{info}<div class='zw'>{BODY}</div>{after}"
             f"<div class='foot'>版权所有 示范园区管委会</div></body></html>")
-    return dict(extract_article(page.encode(), URL))
+    return printed(extract_article(page.encode(), URL))
 
 
 @pytest.mark.parametrize("info, published", [
@@ -117,7 +118,7 @@ def test_page_language_comes_from_the_page(head: str, language: str | None) -> N
 
 def test_html_lang_is_the_page_language() -> None:
     page = f"<html lang='en-US'><body><h1>Zone news</h1><div>{BODY}</div></body></html>"
-    assert extract_article(page.encode(), URL)["page_language"] == "en-US"
+    assert extract_article(page.encode(), URL).page_language == "en-US"
 
 
 @pytest.mark.parametrize("keywords, tags", [
@@ -164,7 +165,7 @@ def test_json_ld_article_feeds_date_and_author() -> None:
 ])
 def test_site_suffix_is_cut_from_page_titles(title_page: str, expected: str) -> None:
     page = f"<html><head><title>{title_page}</title></head><body><div>{BODY}</div></body></html>"
-    assert extract_article(page.encode(), URL)["title"] == expected
+    assert extract_article(page.encode(), URL).title == expected
 
 
 SITE = "南宁高新技术产业开发区管理委员会"
@@ -220,7 +221,7 @@ def shaped(head: str, above: str) -> str:
 ])
 def test_a_title_naming_only_the_site_loses_to_the_shown_headline(
         head: str, above: str, expected: str) -> None:
-    assert extract_article(shaped(head, above).encode(), URL)["title"] == expected
+    assert extract_article(shaped(head, above).encode(), URL).title == expected
 
 
 def test_headline_without_heading_markup_is_the_line_above_the_date() -> None:
@@ -230,8 +231,8 @@ def test_headline_without_heading_markup_is_the_line_above_the_date() -> None:
             "<tr><td>发布时间:2019年09月06日 09:38  来源:经开区经发局</td></tr>"
             f"<tr><td>{BODY}</td></tr></table></body></html>")
     item = extract_article(page.encode(), URL)
-    assert item["title"] == "经开区新增一批专精特新企业"
-    assert item["source"] == "经开区经发局"
+    assert item.title == "经开区新增一批专精特新企业"
+    assert item.source == "经开区经发局"
 
 
 @pytest.mark.parametrize("container", [
@@ -248,7 +249,7 @@ def test_body_is_the_content_container(container: str) -> None:
             f"<h1>园区项目建设提速</h1><table><tr>{container.format(BODY)}</tr></table>"
             "<ul class='list'><li><a href='/x'>相关新闻：园区召开安全生产会议</a></li></ul>"
             "</body></html>")
-    body = extract_article(page.encode(), URL)["body_html"]
+    body = extract_article(page.encode(), URL).body_html
     assert "园区重点项目建设进展顺利" in body and "推动项目早投产" in body
     assert "导航" not in body and "相关新闻" not in body
 
@@ -256,7 +257,7 @@ def test_body_is_the_content_container(container: str) -> None:
 def test_hanweb_markers_bound_the_body() -> None:
     page = ("<html><body><div id='zoom'><p>标题在这里</p><meta name='ContentStart'>"
             f"{BODY}<meta name='ContentEnd'><p>【打印本页】</p></div></body></html>")
-    body = extract_article(page.encode(), URL)["body_html"]
+    body = extract_article(page.encode(), URL).body_html
     assert body.startswith("<p>园区重点项目") and body.endswith("早见效。</p>")
 
 
@@ -266,7 +267,7 @@ def test_boilerplate_inside_the_container_is_cut_but_credits_stay() -> None:
             f"{BODY}<p>（责任编辑：王五）</p>"
             "<div class='share'>分享到：微信 微博</div><div class='page'>上一篇 下一篇</div>"
             "</div></body></html>")
-    body = extract_article(page.encode(), URL)["body_html"]
+    body = extract_article(page.encode(), URL).body_html
     assert "（责任编辑：王五）" in body and "园区重点项目" in body
     for cut in ("园区项目建设提速</h1>", "发布时间", "分享到", "上一篇"):
         assert cut not in body
@@ -277,8 +278,8 @@ def test_boilerplate_inside_the_container_is_cut_but_credits_stay() -> None:
                                   "<p>\ud800</p>".encode("utf-8", "surrogatepass")])
 def test_bad_pages_never_raise(body: bytes) -> None:
     item = extract_article(body, URL)
-    assert item["url"] == URL
-    assert isinstance(item["published"], list) and isinstance(item["body_html"], str)
+    assert item.url == URL
+    assert isinstance(item.published, list) and isinstance(item.body_html, str)
     page = extract_list(body, URL)
     assert page.next_urls == [] or all(u.startswith("http") for u in page.next_urls)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrapers.extract import extract_article, extract_list, validate_selector
+from tests.printed import printed
 
 URL = "http://127.0.0.1:8000/news/content/post_1234567.html"
 PAGE = """<html><head><title>门户首页_示范园区</title></head><body>
@@ -34,7 +35,7 @@ PAGE = """<html><head><title>门户首页_示范园区</title></head><body>
      "项目建成后预计可引进企业80家，年产值超过50亿元，带动就业3000余人。"),
 ])
 def test_selector_sets_its_field(selectors: dict[str, str], field: str, expected: str) -> None:
-    assert extract_article(PAGE, URL, selectors=selectors)[field] == expected
+    assert printed(extract_article(PAGE, URL, selectors=selectors))[field] == expected
 
 
 @pytest.mark.parametrize("selectors, field, expected", [
@@ -46,24 +47,24 @@ def test_selector_sets_its_field(selectors: dict[str, str], field: str, expected
 ])
 def test_selector_comes_first_in_list_fields(selectors: dict[str, str], field: str,
                                              expected: list[str]) -> None:
-    assert extract_article(PAGE, URL, selectors=selectors)[field][:len(expected)] == expected
+    assert printed(extract_article(PAGE, URL, selectors=selectors))[field][:len(expected)] == expected
 
 
 def test_body_selector_gives_the_selected_markup() -> None:
     item = extract_article(PAGE, URL, selectors={"body": "div.bd"})
-    assert item["body_html"].startswith('<div class="bd"><p>8月1日')
-    assert "分享到" not in item["body_html"]
+    assert item.body_html.startswith('<div class="bd"><p>8月1日')
+    assert "分享到" not in item.body_html
 
 
 def test_body_selector_with_several_matches_joins_them_in_order() -> None:
     item = extract_article(PAGE, URL, selectors={"body": "div.bd > p"})
-    assert item["body_html"].startswith("<p>8月1日")
-    assert item["body_html"].endswith("带动就业3000余人。</p>")
+    assert item.body_html.startswith("<p>8月1日")
+    assert item.body_html.endswith("带动就业3000余人。</p>")
 
 
 def test_a_selector_overrides_its_field_only() -> None:
-    detected = extract_article(PAGE, URL)
-    overridden = extract_article(PAGE, URL, selectors={"title": "span.tt"})
+    detected = printed(extract_article(PAGE, URL))
+    overridden = printed(extract_article(PAGE, URL, selectors={"title": "span.tt"}))
     for field in ("published", "body_html", "summary", "tags"):
         assert overridden[field] == detected[field]
 

@@ -6,25 +6,42 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from pipelines.language import detect_language
 from pipelines.normalize import Unusable, byline_credits, normalize
-from scrapers.items import RawArticle
+from pipelines.raw_article import (
+    CreditCandidate,
+    CreditPlace,
+    DateCandidate,
+    DateOrigin,
+    RawArticle,
+)
 
 SEED = (Path(__file__).parent / "fixtures/seed/000_d713aaca8bbf0266.txt").read_text("utf-8")
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def raw(body_html: str, **fields: object) -> RawArticle:
+    """A page's fields; ``published`` and ``byline`` as the info line prints them, in that order."""
     item = RawArticle(url="http://www.zone.gov.cn/news/content/post_1234567.html", site="demo",
                       site_name="演示高新区", timezone="Asia/Shanghai", language=None,
-                      title="高新区项目签约", published=["2022-06-10 10:30"], body_html=body_html,
-                      byline=[], tags=[])
-    item.update(fields)
+                      title="高新区项目签约", body_html=body_html, tags=[])
+    update(item, {"published": ["2022-06-10 10:30"], "byline": [], **fields})
     return item
+
+
+def update(item: RawArticle, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if name == "published":
+            item.published = [DateCandidate(str(text), DateOrigin.INFO_LINE) for text in value]
+        elif name == "byline":
+            item.credits = [CreditCandidate(str(line), CreditPlace.INFO_LINE) for line in value]
+        else:
+            setattr(item, name, value)
 
 
 def test_credit_lines_leave_the_body_and_fill_the_people() -> None:
@@ -82,7 +99,7 @@ def test_the_list_title_stands_in_for_a_missing_headline() -> None:
 def test_a_page_that_is_not_an_article_is_refused_with_its_reason(
         fields: dict[str, object], reason: str) -> None:
     item = raw("<p>正文。</p>")
-    item.update(fields)
+    update(item, fields)
     with pytest.raises(Unusable, match=reason):
         normalize(item, now=NOW)
 

@@ -1,8 +1,7 @@
 """Page → raw fields: meta tags, known CMS skins, a density fallback, pagination.
 
 Each name loads its module on first use: reading a list page (the check before a
-crawl) must not import Scrapy, which reading an article page does, because
-``RawArticle`` is a Scrapy item.
+crawl) needs none of the article finders.
 """
 
 from __future__ import annotations

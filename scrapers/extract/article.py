@@ -5,19 +5,28 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from itertools import pairwise
 
 from lxml import etree
 
-from ..items import RawArticle
-from .content import Body, body_html, find_body
+from pipelines.body import clean_body_nodes
+from pipelines.raw_article import (
+    CreditCandidate,
+    CreditPlace,
+    DateCandidate,
+    DateOrigin,
+    RawArticle,
+)
+from pipelines.vocabulary import BY_ROLE, LABEL
+
+from .content import Body, body_nodes, find_body, nodes_html
 from .document import Element, Line, classed, lines_after, lines_before, parse, squash, text_of
 from .encoding import decode_page
 from .infoline import InfoFacts, read_info
 from .meta import PUBLISHED_NAMES, PageMeta, read_meta
 from .overrides import Overrides, validate_selector
 from .pagination import next_part_url
-from .patterns import LABEL
 from .resolve import Resolver
 from .section import breadcrumb_section, category_section, title_section
 from .title import find_title
@@ -47,8 +56,7 @@ def extract_article(body: bytes, url: str, *, content_type: str | None = None,
     """
     for name, expr in (selectors or {}).items():
         validate_selector(name, expr)
-    item = RawArticle(url=url, title=None, published=[], section=None, source=None, byline=[],
-                      body_html="", summary=None, tags=[], page_language=None, next_part=None)
+    item = RawArticle(url=url)
     try:
         text = decode_page(body, content_type)
         root = parse(text)
@@ -66,35 +74,71 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     title, title_element = find_title(root, meta, overrides, classes,
                                       body.element if body is not None else None)
     info = read_info((line.text for line in _info_lines(title_element, body)), headline_lines=True)
-    footer = read_info(line.text for line in (
-        lines_after(body.element, _FOOTER_LINES) if body is not None else []))
+    footer = read_info((line.text for line in (
+        lines_after(body.element, _FOOTER_LINES) if body is not None else [])),
+        place=CreditPlace.FOOTER)
 
-    item["title"] = title
+    item.title = title
     metas = meta.every(PUBLISHED_NAMES)
-    item["published"] = _unique([
-        *overrides.texts("published_at"), *_shown_times(info, metas), *metas,
-        *filter(None, [meta.ld_text("datePublished")]),
-        *info.published, *info.bare_dates, *map(squash, _TIME_DATETIME(root)),
-        *footer.published, *info.updated, *footer.updated,
+    item.published = _unique_dates([
+        *_dates(DateOrigin.SELECTOR, overrides.texts("published_at")),
+        *_dates(DateOrigin.SHOWN, _shown_times(info, metas)),
+        *_dates(DateOrigin.META, metas),
+        *_dates(DateOrigin.LINKED_DATA, filter(None, [meta.ld_text("datePublished")])),
+        *_dates(DateOrigin.INFO_LINE, info.published),
+        *_dates(DateOrigin.INFO_LINE_BARE, info.bare_dates),
+        *_dates(DateOrigin.TIME_ELEMENT, _TIME_DATETIME(root)),
+        *_dates(DateOrigin.FOOTER, footer.published),
+        *_dates(DateOrigin.INFO_LINE_UPDATED, info.updated),
+        *_dates(DateOrigin.FOOTER_UPDATED, footer.updated),
     ])
-    item["source"] = (overrides.text("source") or meta.get("contentsource", "source")
-                      or info.source or footer.source or read_info(_labelled_cells(root)).source)
-    categories = {f"By {squash(text_of(link))}" for link in _CATEGORY_LINKS(root)}
-    item["byline"] = _unique([
-        *overrides.texts("authors"),
-        *(line for line in (*info.credits, *footer.credits) if line not in categories),
-        *filter(None, [meta.get("author", "article:author")]), *meta.ld_names("author"),
+    item.source = (overrides.text("source") or meta.get("contentsource", "source")
+                   or info.source or footer.source or read_info(_labelled_cells(root)).source)
+    # A post's category link printed right after an empty "By" names no author.
+    categories = {squash(text_of(link)) for link in _CATEGORY_LINKS(root)}
+    item.credits = _unique_credits([
+        *(CreditCandidate(text, CreditPlace.SELECTOR) for text in overrides.texts("authors")),
+        *(credit for credit in (*info.credits, *footer.credits)
+          if not (credit.role == BY_ROLE and credit.text in categories)),
+        *(CreditCandidate(text, CreditPlace.META)
+          for text in filter(None, [meta.get("author", "article:author")])),
+        *(CreditCandidate(text, CreditPlace.LINKED_DATA) for text in meta.ld_names("author")),
     ])
-    item["section"] = (overrides.text("section") or meta.get("columnname")
-                       or meta.ld_text("articleSection") or breadcrumb_section(root, classes, text, title)
-                       or meta.get("article:section") or category_section(root)
-                       or title_section(meta.title, title))
-    item["summary"] = (overrides.text("summary") or meta.get("description", "og:description")
-                       or meta.ld_text("description"))
-    item["tags"] = _tags(root, meta, overrides)
-    item["page_language"] = _language(root, meta)
-    item["body_html"] = body_html(body, title) if body is not None else ""
-    item["next_part"] = next_part_url(root, item["url"], Resolver(item["url"]))
+    item.section = (overrides.text("section") or meta.get("columnname")
+                    or meta.ld_text("articleSection") or breadcrumb_section(root, classes, text, title)
+                    or meta.get("article:section") or category_section(root)
+                    or title_section(meta.title, title))
+    item.summary = (overrides.text("summary") or meta.get("description", "og:description")
+                    or meta.ld_text("description"))
+    item.tags = _tags(root, meta, overrides)
+    item.page_language = _language(root, meta)
+    nodes = body_nodes(body, title) if body is not None else []
+    item.body_html = nodes_html(nodes)
+    item.body = clean_body_nodes(nodes, item.url)
+    item.next_part = next_part_url(root, item.url, Resolver(item.url))
+
+
+def _dates(origin: DateOrigin, texts: Iterable[str]) -> list[DateCandidate]:
+    return [DateCandidate(squash(text), origin) for text in texts]
+
+
+def _unique_dates(candidates: Iterable[DateCandidate]) -> list[DateCandidate]:
+    """Each printed date once, where it is trusted most."""
+    seen: dict[str, DateCandidate] = {}
+    for candidate in candidates:
+        if candidate.text and candidate.text not in seen:
+            seen[candidate.text] = candidate
+    return list(seen.values())
+
+
+def _unique_credits(candidates: Iterable[CreditCandidate]) -> list[CreditCandidate]:
+    """Each credit once, where it was found first."""
+    seen: dict[tuple[str | None, str], CreditCandidate] = {}
+    for candidate in candidates:
+        text = squash(candidate.text)
+        if text and (candidate.role, text) not in seen:
+            seen[candidate.role, text] = replace(candidate, text=text)
+    return list(seen.values())
 
 
 def _shown_times(info: InfoFacts, metas: list[str]) -> list[str]:

@@ -9,8 +9,22 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
+from pipelines.vocabulary import (
+    ASIDE_CLASSES,
+    DISCLAIMER_STARTS,
+    IN_BODY_FURNITURE_CLASSES,
+    LABEL,
+    NEGATIVE_CLASSES,
+    NOT_TEXT_CLASSES,
+    POSITIVE_CLASSES,
+    RELATED_HEADINGS,
+    SITE_FOOTER_MARKS,
+    TOOL_LINE_STARTS,
+    label_kind,
+)
+
 from .document import BLOCK_TAGS, Element, class_tokens, drop, outer_html, squash, text_of
-from .patterns import DATE, LABEL, label_kind
+from .patterns import DATE
 
 _CSS = HTMLTranslator()
 # Body containers of the CMSes the zones run on. When several match, the innermost
@@ -42,62 +56,46 @@ _PROSE = re.compile(r"[，。！？；]")
 _NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
 _BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
-_SITE_FOOTER = re.compile(r"ICP备|ICP证|公网安备|网站标识码|版权所有|主办单位|Copyright\s*(?:©|\(c\))",
+_SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, "版权所有", "主办单位", r"Copyright\s*(?:©|\(c\))")),
                           re.IGNORECASE)
-_DISCLAIMERS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
 _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
-# Containers whose text is never the article: readers' comments, sidebars, widgets.
-_ASIDE = frozenset({"comment", "comments", "commentlist", "comment-list", "respond",
-                    "discussion", "replies", "sidebar", "widget", "widget-area", "rail",
-                    "pinglun"})
-_NEGATIVE = frozenset({"comment", "comments", "footer", "foot", "nav", "menu", "sidebar", "side",
-                       "related", "share", "copyright", "header", "banner", "links", "friend",
-                       "recommend", "hot", "bottom", "sitemap", "xgwz", "xgxw", "list", "ad",
-                       "pinglun"})
-# Blocks beside the text that read like it but are not it: a teaser, a reprint disclaimer.
-_NOT_TEXT = frozenset({"summary", "abstract", "zhaiyao", "statement", "disclaimer", "shengming",
-                       "copyright", "copy", "banquan", "update"})
-_POSITIVE = frozenset({"content", "article", "body", "text", "zw", "detail", "main", "post",
-                       "entry", "zoom", "con", "cont", "txt", "wenzhang", "neirong", "view"})
-# Blocks that live inside body containers but are not the article.
-_BOILERPLATE = frozenset({"share", "fenxiang", "bdshare", "jiathis", "bshare", "sharebar",
-                          "social", "pager", "pagination", "pagebar", "prevnext", "prev", "next",
-                          "related", "relate", "xgwz", "xgxw", "xgxx", "xglj", "print", "tools",
-                          "toolbar", "footer", "foot", "comment", "comments", "info", "meta",
-                          "byline", "breadcrumb", "crumb", "crumbs", "position", "location",
-                          "dqwz", "nav", "menu", "qrcode", "ewm", "erweima", "fontsize",
-                          "zihao", "entry-meta", "post-meta", "share-bar", "page", "sharing",
-                          "sharedaddy", "relatedposts", "addtoany", "a2a"})
-_RELATED_STARTS = ("相关新闻", "相关阅读", "相关文章", "相关链接", "推荐阅读", "延伸阅读",
-                   "Related posts")
-_BOILERPLATE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
-                       "下一篇", "相关新闻", "相关阅读", "相关文章", "相关链接", "扫一扫",
-                       "返回顶部", "Share this", "Related posts", "Previous post", "Next post")
+_BOILERPLATE_STARTS = (*TOOL_LINE_STARTS, *RELATED_HEADINGS)
+
+
+BodyNode = Element | str  # an element (its tail not included), or text between elements
 
 
 @dataclass
 class Body:
-    """The body container (for locating the text around it) and its HTML once chosen."""
+    """The body container (for locating the text around it) and, when the body is a span
+    rather than one whole element, the nodes it is made of."""
 
     element: Element
-    html: str | None = None  # set when the body is a span, not one whole element
+    nodes: list[BodyNode] | None = None
 
 
 def find_body(root: Element, selected: list[Element],
               classes: list[tuple[Element, str]]) -> Body | None:
     """Locate the body without changing the tree: the other finders still need it whole."""
     if selected:  # the site's own selector: its markup exactly, nothing cut
-        return Body(selected[0], "".join(outer_html(element) for element in selected))
+        return Body(selected[0], list(selected))
     return _between_markers(root) or _by_skin(classes) or _by_density(root)
 
 
-def body_html(body: Body, title: str | None) -> str:
-    """The body's HTML without the title block, info line, share bar, pager and lists."""
-    if body.html is not None:
-        return body.html
+def body_nodes(body: Body, title: str | None) -> list[BodyNode]:
+    """The body without the title block, info line, share bar, pager and lists: cut from the
+    page's tree once, when every other finder is done with it."""
+    if body.nodes is not None:
+        return body.nodes
     _prune(body.element, title)
-    return outer_html(body.element)
+    return [body.element]
+
+
+def nodes_html(nodes: list[BodyNode]) -> str:
+    """The HTML of the body's nodes, as the page wrote them."""
+    return "".join(html.escape(node, quote=False) if isinstance(node, str) else outer_html(node)
+                   for node in nodes)
 
 
 def _between_markers(root: Element) -> Body | None:
@@ -111,10 +109,13 @@ def _between_markers(root: Element) -> Body | None:
         return None
     siblings = list(parent)
     inside = siblings[siblings.index(start) + 1:siblings.index(end)]
-    parts = [html.escape(start.tail or "", quote=False), *(
-        etree.tostring(element, method="html", encoding="unicode") for element in inside
-        if isinstance(element.tag, str))]
-    return Body(parent, "".join(parts))
+    nodes: list[BodyNode] = [start.tail] if start.tail else []
+    for element in inside:
+        if isinstance(element.tag, str):
+            nodes.append(element)
+            if element.tail:
+                nodes.append(element.tail)
+    return Body(parent, nodes)
 
 
 def _by_skin(classes: list[tuple[Element, str]]) -> Body | None:
@@ -157,8 +158,8 @@ def _by_density(root: Element) -> Body | None:
     best, best_score = None, 0.0
     for element, score in scores.items():  # dict order is document order: ties go to the first
         tokens = class_tokens(element)
-        weight = 0.2 if tokens & _NEGATIVE and not tokens & _POSITIVE else 1.0
-        weight *= 1.5 if tokens & _POSITIVE else 1.0
+        weight = 0.2 if tokens & NEGATIVE_CLASSES and not tokens & POSITIVE_CLASSES else 1.0
+        weight *= 1.5 if tokens & POSITIVE_CLASSES else 1.0
         text = text_of(element)
         score *= weight * (1 - _link_share(element, len(text)))
         if score > best_score:
@@ -171,9 +172,9 @@ def _by_density(root: Element) -> Body | None:
 def _may_vote(paragraph: Element, text: str) -> bool:
     """Text that reads like the article's but is not: a teaser under a linked headline,
     a reader's comment, a sidebar blurb, a reprint disclaimer, the site's footer, links."""
-    if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & _NOT_TEXT:
+    if _link_share(paragraph, len(text)) > 0.5 or class_tokens(paragraph) & NOT_TEXT_CLASSES:
         return False
-    if text.startswith(_DISCLAIMERS) or _SITE_FOOTER.search(text):
+    if text.startswith(DISCLAIMER_STARTS) or _SITE_FOOTER.search(text):
         return False
     previous = paragraph.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
@@ -182,7 +183,7 @@ def _may_vote(paragraph: Element, text: str) -> bool:
         title = text_of(previous)
         if title and _link_share(previous, len(title)) > 0.8:
             return False
-    return not any(class_tokens(ancestor) & _ASIDE for ancestor in paragraph.iterancestors()
+    return not any(class_tokens(ancestor) & ASIDE_CLASSES for ancestor in paragraph.iterancestors()
                    if ancestor.get("class") or ancestor.get("id"))
 
 
@@ -271,7 +272,7 @@ def _prune(container: Element, title: str | None) -> None:
         if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
             doomed.append(element)
             skip_under = element
-            if text.startswith(_RELATED_STARTS):
+            if text.startswith(RELATED_HEADINGS):
                 doomed.extend(_list_after(element))
         elif in_head and _own_text_length(element) >= 40:
             in_head = False
@@ -299,7 +300,7 @@ def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
     if element.tag in {"script", "style"}:
         return False
     tokens = class_tokens(element)
-    if tokens & _BOILERPLATE and not tokens & {"content", "text", "zw", "article", "body"}:
+    if tokens & IN_BODY_FURNITURE_CLASSES and not tokens & {"content", "text", "zw", "article", "body"}:
         return len(text) < 200 or _link_share(element, len(text)) > 0.5
     return len(text) < 200 and text.startswith(_BOILERPLATE_STARTS)
 

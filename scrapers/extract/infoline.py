@@ -6,8 +6,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pipelines.raw_article import CreditCandidate, CreditPlace
+from pipelines.vocabulary import (
+    BY_ROLE,
+    CREDIT_LABELS,
+    LABEL,
+    NAME_BEFORE_DATE_ROLE,
+    PLACEHOLDER_ACCOUNTS,
+    SITE_MAKER_WORDS,
+    ZH_CREDIT_LINE_ROLES,
+    label_kind,
+)
+
 from .document import squash
-from .patterns import CREDIT_LABELS, DATE, LABEL, SHORT_DATE, VALUE_END, label_kind
+from .patterns import DATE, SHORT_DATE, VALUE_END
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # hizh.cn prints a bare name, then the time: "宋雪梅 2025-12-23 23:39".
@@ -23,15 +35,14 @@ _TIMED_DAY = re.compile(r"(?<![\d/.-])\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?![\d:])")
 _BARE_SOURCE = re.compile(r"[\u4e00-\u9fff]{1,14}(?:日报|晚报|报|网|电视台|台|社|客户端|新闻|杂志|周刊|融媒"
                           r"|局|委|办|厅|政府|管委会|中心)|[\u4e00-\u9fff]{1,8}[+＋]")
 _WORDS = re.compile(r"\s*[|｜]\s*|\s+")
-_NOT_AUTHORS = frozenset({"admin", "administrator", "editor", "webmaster", "root", "staff"})
 # "Powered by WordPress", "Theme by …": who made the site, not who wrote the article.
-_MADE_BY = re.compile(r"(?:powered|designed|developed|built|hosted|theme|made)\s+$", re.IGNORECASE)
+_MADE_BY = re.compile(r"(?:" + "|".join(SITE_MAKER_WORDS) + r")\s+$", re.IGNORECASE)
 # A line of credits the labels above do not read goes whole to the credit parser: roles separated
 # by a pipe or a slash (编辑|苏芳  责编|何宁, 摄影/赵敏 编辑/孙丽), or roles that only credit lines use
 # (文字：王明 图片：李华, 执笔：陈晓).
 _CREDIT_LINE = re.compile(
     r"^[（(【\[]?\s*(?:(?:" + "|".join(CREDIT_LABELS) + r")\s*[|｜/／]"
-    r"|(?:文字|图片|文/图|图/文|文|图|摄|执笔|主笔)\s*[|｜/／:：])\s*\S")
+    r"|(?:" + "|".join(ZH_CREDIT_LINE_ROLES) + r")\s*[|｜/／:：])\s*\S")
 # A credit label at the end of its line (责任编辑：) waits for the name on the next line.
 _WAITING_LABEL = re.compile(r"(" + "|".join(CREDIT_LABELS) + r")\s*[:：]\s*[)）】\]]?$")
 _NAME_LINE = 24
@@ -47,10 +58,11 @@ class InfoFacts:
     updated: list[str] = field(default_factory=list)
     bare_dates: list[str] = field(default_factory=list)
     source: str | None = None
-    credits: list[str] = field(default_factory=list)
+    credits: list[CreditCandidate] = field(default_factory=list)
 
 
-def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFacts:
+def read_info(lines: Iterable[str], *, headline_lines: bool = False,
+              place: CreditPlace = CreditPlace.INFO_LINE) -> InfoFacts:
     """Labelled values (``发布日期：``, ``来源：``, ``编辑：``), bare dates and bylines; on the
     lines under the headline also a source printed beside the date without its label."""
     facts = InfoFacts()
@@ -58,23 +70,23 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False) -> InfoFact
     label: str | None = None    # a credit label alone at a line's end, waiting for its name
     for line in lines:
         if label and len(line) <= _NAME_LINE and not LABEL.search(line):
-            facts.credits.append(f"{label}：{line}")
+            facts.credits.append(CreditCandidate(line, place, label))
         found = _WAITING_LABEL.search(line)
         label = found.group(1) if found else None
         if _CREDIT_LINE.match(line):
-            facts.credits.append(line)
-        _read_labels(line, facts)
+            facts.credits.append(CreditCandidate(line, place))
+        _read_labels(line, facts, place)
         if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
-            facts.credits.append(f"作者：{waiting}")
+            facts.credits.append(CreditCandidate(waiting, place, NAME_BEFORE_DATE_ROLE))
         waiting = None
         name = _BARE_NAME.match(line)
         if name and _is_name(name.group(1)):
             if name.end() == len(line):
                 waiting = name.group(1)
             elif DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
-                facts.credits.append(f"作者：{name.group(1)}")
-        facts.credits += [f"By {by.group(1)}" for by in _BY_NAME.finditer(line)
-                          if by.group(1).lower() not in _NOT_AUTHORS
+                facts.credits.append(CreditCandidate(name.group(1), place, NAME_BEFORE_DATE_ROLE))
+        facts.credits += [CreditCandidate(by.group(1), place, BY_ROLE) for by in _BY_NAME.finditer(line)
+                          if by.group(1).lower() not in PLACEHOLDER_ACCOUNTS
                           and not _MADE_BY.search(line, 0, by.start())]
         if headline_lines and facts.source is None:
             facts.source = _bare_source(line)
@@ -98,7 +110,7 @@ def _is_name(text: str) -> bool:
     return not any(_NOT_A_NAME.search(name) for name in re.split(r"[ 、]", text))
 
 
-def _read_labels(line: str, facts: InfoFacts) -> None:
+def _read_labels(line: str, facts: InfoFacts, place: CreditPlace) -> None:
     labels = list(LABEL.finditer(line))
     claimed: list[tuple[int, int]] = []
     for index, match in enumerate(labels):
@@ -128,7 +140,7 @@ def _read_labels(line: str, facts: InfoFacts) -> None:
                 50 if _CJK.search(value) else 100):
             facts.source = value
         elif kind == "credit" and len(value) <= 60:
-            facts.credits.append(f"{squash(match.group(1))}：{value}")
+            facts.credits.append(CreditCandidate(value, place, squash(match.group(1))))
     for date in DATE.finditer(line):
         if not any(start <= date.start() < stop for start, stop in claimed):
             facts.bare_dates.append(squash(date.group(0)))

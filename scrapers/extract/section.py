@@ -6,10 +6,11 @@ import re
 
 from lxml import etree
 
-from .document import BLOCK_TAGS, Element, render_lines, squash, text_of
-from .patterns import BREADCRUMB_HINTS, BREADCRUMB_PLACEHOLDERS, BREADCRUMB_SEPARATORS
+from pipelines.vocabulary import BREADCRUMB_CLASS_FRAGMENTS, BREADCRUMB_HINTS
 
-_CRUMB_WORDS = ("crumb", "position", "location", "dqwz", "weizhi", "mbx", "curpos")
+from .document import BLOCK_TAGS, Element, render_lines, squash, text_of
+from .patterns import BREADCRUMB_PLACEHOLDERS, BREADCRUMB_SEPARATORS
+
 _HINT = re.compile("|".join(BREADCRUMB_HINTS))
 # Every hint contains 位置; one cheap predicate, then the exact words in Python.
 _HINT_TEXTS = etree.XPath("//body//text()[contains(., '位置')]")
@@ -28,7 +29,8 @@ def breadcrumb_section(root: Element, classes: list[tuple[Element, str]], page: 
     ``page`` is the page's text: the hint words are looked up in the tree only when
     they occur at all.
     """
-    crumbs = [element for element, names in classes if any(word in names for word in _CRUMB_WORDS)]
+    crumbs = [element for element, names in classes
+              if any(word in names for word in BREADCRUMB_CLASS_FRAGMENTS)]
     return _first_section(crumbs, title) or (_first_section(
         [_block_of(text.getparent()) for text in _HINT_TEXTS(root) if _HINT.search(text)],
         title) if _HINT.search(page) else None)

@@ -8,10 +8,12 @@ from collections.abc import Collection
 
 from lxml import etree
 
+from pipelines.vocabulary import LABEL
+
 from .document import Element, Line, class_tokens, lines_before, render_lines, squash, text_of
 from .meta import PageMeta
 from .overrides import Overrides
-from .patterns import DATE, LABEL
+from .patterns import DATE
 
 _HEADING_TAGS = etree.XPath(
     "//body//h1 | //body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")

@@ -21,11 +21,11 @@ from scrapy.http.headers import Headers
 from twisted.python.failure import Failure
 
 from pipelines.crawlstore import CrawlStore
+from pipelines.raw_article import RawArticle
 from pipelines.record import PageCopy
 from pipelines.urls import on_domains
 from scrapers.article_pages import ArticlePages, NotAPage
 from scrapers.extract import extract_list, page_problem
-from scrapers.items import RawArticle
 from scrapers.links import article_links, usable
 from scrapers.middlewares import Refused
 from scrapers.precheck import StartPage
@@ -184,9 +184,9 @@ class ZoneSpider(scrapy.Spider):
             self._not_a_page(exc)
             return
         self._count(PAGES_ARTICLE)
-        article.raw["list_title"] = list_title
-        article.raw["list_date"] = list_date
-        article.raw["list_section"] = list_section
+        article.raw.list_title = list_title
+        article.raw.list_date = list_date
+        article.raw.list_section = list_section
         yield from self._whole(article)
 
     def parse_article_part(self, response: Response,
