@@ -39,6 +39,8 @@ def pg_schema() -> Iterator[str]:
         with engine.begin() as conn:
             # pg_trgm lives in public, once: created inside a test's schema it would be dropped
             # with that schema while a concurrent test uses it.
+            # Test workers running at once would race on creating it: the lock makes it one at a time.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(7301)"))
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     except sa.exc.OperationalError as exc:
