@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import site_server  # noqa: E402
 from bench.server import ARTICLE_PATTERN, START_PATH  # noqa: E402
 from scrapers.launchers.local import ChildCrawls  # noqa: E402
 from scrapers.launchers.scrapyd_nodes import ScrapydCrawls, dispatch_sites  # noqa: E402
@@ -35,18 +34,6 @@ from tests.conftest import PG_ENV, pg_schema  # noqa: E402
 from tests.scrapydnodes import Node, nodes  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def site_server(articles: int) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "bench.server", "--articles", str(articles)],
-                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdin is not None
-    try:
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=30)
 
 
 def write_sites(folder: Path, bases: list[str], prefix: str) -> list[Site]:

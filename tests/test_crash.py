@@ -28,6 +28,7 @@ from pipelines.store import save_articles
 from tests.conftest import ROOT, write_site, zonenews
 from tests.faultserver import FaultServer
 from tests.gdsite import TWINS, GdColumn
+from tests.waiting import wait_until
 
 PATTERN = r"/content/m?post_\d{7,8}\.html$"
 BATCH = 6
@@ -81,12 +82,6 @@ def log_of(sites: Path, *keys: str) -> str:
     return (sites.parent / f"crawl-{'-'.join(keys)}.log").read_text("utf-8", "replace")
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
 
 
 # ---------------------------------------------------------------- the store, killed mid-write
@@ -210,7 +205,7 @@ def test_a_real_crawl_killed_three_times_then_crawled_again_stores_each_article_
         # kill lands at a different point of the next batch.
         for extra in (0.0, 0.3, 0.6):
             proc = start_crawl(db_url, sites, "gd-slow")
-            wait_until(lambda: len(url_counts(db_url)) > stored[-1])
+            assert wait_until(lambda: len(url_counts(db_url)) > stored[-1], 30, step=0.01)
             time.sleep(extra)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)

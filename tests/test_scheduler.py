@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +33,7 @@ from scheduler import (
 )
 from scrapers.launchers.local import ChildCrawls
 from scrapers.sites import Site, load_catalog, load_site_file, parse_site
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2024, 3, 1, 12, 10, tzinfo=UTC)
@@ -163,13 +164,6 @@ def stored_urls(db: str) -> list[str]:
         return list(session.scalars(select(Article.url)))
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 def site_with(schedule: dict[str, Any] | None, timezone: str = "Asia/Shanghai",

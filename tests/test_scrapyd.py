@@ -13,8 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from scrapers.sites import Site, load_catalog
 from tests.conftest import ROOT, pg_schema, write_site, zonenews
 from tests.scrapydnodes import Node, nodes
 from tests.siteserver import FixtureServer
+from tests.waiting import wait_until
 
 pytest.importorskip("scrapyd", reason="scrapyd is not installed (pip install scrapyd)")
 
@@ -63,13 +63,6 @@ def runs(db: str) -> list[CrawlRun]:
         return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 class Cluster:

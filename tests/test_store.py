@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from tests.conftest import ROOT, write_site, zonenews
 from tests.faultserver import FaultServer
 from tests.gdsite import TWINS, GdColumn
 from tests.tcpproxy import TcpProxy
+from tests.waiting import wait_until
 
 
 def record(url: str, body: str = "正文第一段。\n正文第二段。", title: str = "高新区项目签约") -> ArticleRecord:
@@ -178,11 +179,6 @@ def start_crawl(db: str, sites: Path, retry_seconds: float | None = None
                             stderr=subprocess.PIPE, text=True)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
 
 
 def fetched(server: FaultServer) -> int:
@@ -207,7 +203,7 @@ def test_a_database_away_for_four_seconds_mid_crawl_costs_no_article(
     server, col, sites = column
     open_database(pg_url)
     crawl = start_crawl(db, sites)
-    wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT)
+    assert wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT, 60)
     before = fetched(server)
     proxy.stop()           # a restart: every connection cut, new ones refused
     time.sleep(4)
@@ -238,7 +234,7 @@ def test_a_database_that_stays_away_stops_the_crawl_in_one_line_and_loses_nothin
     server, col, sites = column
     open_database(pg_url)
     crawl = start_crawl(db, sites, retry_seconds=5)
-    wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT)
+    assert wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT, 60)
     stored = len(url_counts(pg_url))
     before = fetched(server)
     proxy.stop()
@@ -302,7 +298,7 @@ def test_a_full_disk_stops_the_crawl_and_the_crawl_after_space_is_freed_loses_no
     db = f"sqlite:///{small_disk / 'zonenews.db'}"
     open_database(db)
     crawl = start_crawl(db, sites, retry_seconds=4)
-    wait_until(lambda: len(url_counts(db)) >= STORED_BEFORE_FAULT)
+    assert wait_until(lambda: len(url_counts(db)) >= STORED_BEFORE_FAULT, 60)
     ballast = fill(small_disk)
     _out, err = crawl.communicate(timeout=120)
 

@@ -63,6 +63,13 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:g}s"
 
 
+def skipped_while_stopping(site: Site) -> CrawlResult:
+    """A crawl asked for after the launcher was closed: logged, never started."""
+    skipped = CrawlResult(site.key, "skipped", None, RunFigures(), 0.0, "the scheduler is stopping")
+    log_result(skipped)
+    return skipped
+
+
 def figures_of(run: CrawlRun) -> RunFigures:
     return RunFigures(run.pages_fetched, run.articles_new, run.articles_updated,
                       run.articles_unchanged, run.errors)

@@ -23,7 +23,13 @@ from typing import IO
 
 from pipelines.db import DB_ENV, open_database
 from pipelines.runs import AlreadyRunning, mark_run, run_of_process, running_run
-from scrapers.launchers import CrawlResult, figures_of, format_duration, log_result
+from scrapers.launchers import (
+    CrawlResult,
+    figures_of,
+    format_duration,
+    log_result,
+    skipped_while_stopping,
+)
 from scrapers.runner import EXIT_ALREADY_RUNNING
 from scrapers.sites import Site
 from scrapers.stats import RunFigures
@@ -98,10 +104,7 @@ class ChildCrawls:
         spawned_at = datetime.now(UTC) - timedelta(seconds=1)
         with self._changed:
             if self._closed:
-                skipped = CrawlResult(site.key, "skipped", None, RunFigures(), 0.0,
-                                      "the scheduler is stopping")
-                log_result(skipped)
-                return skipped
+                return skipped_while_stopping(site)
             # A session of its own: a Ctrl-C on the terminal reaches the scheduler only, which
             # then asks each child once; Scrapy takes a second signal as "stop uncleanly".
             child = subprocess.Popen(

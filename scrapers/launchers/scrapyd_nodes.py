@@ -38,7 +38,13 @@ from pipelines.runs import (
     start_run,
     touch_run,
 )
-from scrapers.launchers import CrawlResult, figures_of, format_duration, log_result
+from scrapers.launchers import (
+    CrawlResult,
+    figures_of,
+    format_duration,
+    log_result,
+    skipped_while_stopping,
+)
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
 from scrapers.runner import check_health, derive_after_crawl
 from scrapers.sites import Site
@@ -108,10 +114,7 @@ class ScrapydCrawls:
         began = time.monotonic()
         with self._changed:
             if self._closed:
-                skipped = CrawlResult(site.key, "skipped", None, RunFigures(), 0.0,
-                                      "the scheduler is stopping")
-                log_result(skipped)
-                return skipped
+                return skipped_while_stopping(site)
         try:
             run_id = start_run(self.sessions, site.key, self.trigger, full=self.full)
         except AlreadyRunning as exc:
