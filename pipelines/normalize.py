@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from pipelines.body import Body, clean_body
+from pipelines.controls import decoded_controls, without_controls
 from pipelines.credits import (
     Credits,
     bare_names,
@@ -40,14 +41,6 @@ from pipelines.vocabulary import (
 )
 
 _SPACE = re.compile(r"\s+")
-# Terminal escape sequences (CSI such as ESC[31m, OSC such as ESC]0;title BEL, and two-byte ESC
-# forms such as ESC c, in their 7- and 8-bit spellings), then any other C0 or C1 control, DEL included: a
-# page's text must never steer the terminal that prints it.
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]"
-    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 _SOURCE_LABEL = re.compile(
     r"^\s*(?:" + "|".join(sorted({*SOURCE_LABELS, *ZH_SOURCE_ROLES}, key=len, reverse=True))
@@ -70,24 +63,6 @@ class Unusable(ValueError):
     """A page that is not an article we can store; the message is the drop reason's key."""
 
 
-# A C0 control written as a character reference (``&#27;``, ``&#x1b;``) in HTML. Those from
-# 128 to 159 are left alone: HTML reads them as Windows-1252 punctuation, not as controls.
-_CONTROL_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
-
-
-def _decoded_controls(html_text: str) -> str:
-    def decoded(m: re.Match[str]) -> str:
-        code = int(m[1], 16) if m[1] else int(m[2])
-        return chr(code) if code < 32 or code == 127 else m[0]
-
-    return _CONTROL_REFERENCE.sub(decoded, html_text)
-
-
-def without_controls(text: str) -> str:
-    """``text`` without control characters and terminal escapes; lines and tabs stay."""
-    return _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
 def _raw_without_controls(raw: RawArticle) -> RawArticle:
     """The page's fields with ``without_controls`` applied before anything reads them.
 
@@ -96,7 +71,7 @@ def _raw_without_controls(raw: RawArticle) -> RawArticle:
     """
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return without_controls(_decoded_controls(value))
+            return without_controls(decoded_controls(value))
         if isinstance(value, DateCandidate | CreditCandidate):
             return replace(value, text=clean(value.text))
         if isinstance(value, list | tuple):

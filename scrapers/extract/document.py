@@ -9,6 +9,8 @@ from typing import Any
 
 from lxml import etree
 
+from pipelines.controls import decoded_controls, without_controls
+
 # lxml ships no type information; an element is whatever lxml.etree returns.
 Element = Any
 
@@ -31,10 +33,13 @@ _PARSER = etree.HTMLParser(remove_blank_text=False, no_network=True)
 def parse(text: str) -> Element:
     """Parse once; lxml refuses a str that still carries an XML encoding declaration.
 
+    Terminal escapes go before the parser sees them: it drops a lone ESC but keeps the
+    ``[31m`` after it, which no later cleaning could tell from text.
+
     libxml2 stops nesting at 256 levels and drops what lies deeper, so a page nested deeper
     than that is parsed again with its excess wrappers removed: its text is all kept.
     """
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = without_controls(decoded_controls(_XML_DECLARATION.sub("", text, count=1)))
     root = etree.fromstring(text, _PARSER) if text.strip() else None
     if root is not None and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):
         root = etree.fromstring(flattened(text), _PARSER)
