@@ -20,7 +20,7 @@ from pipelines.db import DatabaseError, open_database, open_read_only
 from pipelines.dedupe import content_hash
 from pipelines.queries import weekly_counts
 from pipelines.record import ArticleRecord
-from pipelines.runs import finish_run, start_run
+from pipelines.runs import dispatched, finish_run, start_run
 from pipelines.store import save_articles
 from scrapers.stats import RunFigures
 from tests.conftest import write_site
@@ -398,6 +398,24 @@ def test_sites_and_runs_pages(client: TestClient) -> None:
     assert runs.text.count('<span class="status succeeded">') == 2
     only_b = client.get("/runs", params={"site": "zone-b"}).text
     assert only_b.count('<span class="status ') == 1
+
+
+def test_a_run_sent_to_a_scrapyd_node_shows_its_node(archive: tuple[str, Path]) -> None:
+    db, folder = archive
+    client = TestClient(create_app(db, [str(folder)]), raise_server_exceptions=False)
+    assert "<th>Node</th>" not in client.get("/runs").text   # no run went to a node yet
+    sessions = open_database(db)
+    run = start_run(sessions, "zone-b", "schedule")
+    dispatched(sessions, run, "http://node2:6800", f"zone-b-{run}")
+    finish_run(sessions, run, "succeeded", RunFigures(pages_fetched=3, articles_new=1), {})
+    sessions.kw["bind"].dispose()
+    runs = client.get("/runs").text
+    assert "<th>Node</th>" in runs and "<td>http://node2:6800</td>" in runs
+    row = re.search(r'<a href="/\?site=zone-b">zone-b</a>.*?</tr>', client.get("/sites").text, re.S)
+    assert row and "on http://node2:6800" in row.group(0)
+    api = {r["key"]: r for r in client.get("/api/sites").json()}
+    assert api["zone-b"]["last_run_node"] == "http://node2:6800"
+    assert api["zone-a"]["last_run_node"] is None
 
 
 def test_pages_forbid_inline_scripts_and_serve_their_own_files(client: TestClient) -> None:

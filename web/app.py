@@ -175,7 +175,8 @@ def site_rows(sessions: sessionmaker[Session], catalog: SiteCatalog) -> list[dic
             "key": key, "name": site.name, "enabled": site.schedule is None or site.schedule.enabled,
             "schedule": describe_schedule(site), "timezone": site.timezone,
             "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
-            "last_run_at": iso(last.started_at) if last else None, "articles": state.articles,
+            "last_run_at": iso(last.started_at) if last else None,
+            "last_run_node": last.node if last else None, "articles": state.articles,
             "newest_article_at": iso(newest.get(key), site.timezone),
         })
     return rows
@@ -361,6 +362,7 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
         runs = [run_record(r) for r in list_runs(sessions, site or None, limit)]
         return templates.TemplateResponse(request, "runs.html", {
             "runs": runs, "site": site, "sites": sorted(catalog.sites),
+            "nodes": any(r["node"] for r in runs),
             "by_status": chart_runs(sessions), "new_per_run": chart_new(sessions)})
 
     # -------------------------------------------------------------- API
