@@ -513,7 +513,7 @@ class _Walker:
         for img in list(table.iterdescendants("img")):
             url = _image_url(img, self.base_url)
             if url is None:
-                _remove(img)
+                drop(img)
                 continue
             alt = _meaningful_alt(img) or ""
             img.attrib.clear()
@@ -731,9 +731,14 @@ def _text(node: Element) -> str:
     return "".join(_strings(node))
 
 
-def _remove(node: Element) -> None:
-    """Remove an element but keep its tail text, which belongs to the text around it."""
+def drop(node: Element) -> None:
+    """Remove an element but keep its tail text, which belongs to the text around it.
+
+    lxml refuses, on assignment, control characters and noncharacters its parser let through.
+    """
     parent = node.getparent()
+    if parent is None:
+        return
     if node.tail:
         previous = node.getprevious()
         if previous is not None:

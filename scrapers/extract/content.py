@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
+from pipelines.body import drop
 from pipelines.vocabulary import (
     ASIDE_CLASSES,
     DISCLAIMER_STARTS,
@@ -23,7 +24,7 @@ from pipelines.vocabulary import (
     label_kind,
 )
 
-from .document import BLOCK_TAGS, Element, class_tokens, drop, outer_html, squash, text_of
+from .document import BLOCK_TAGS, Element, class_tokens, outer_html, squash, text_of
 from .patterns import DATE
 
 _CSS = HTMLTranslator()

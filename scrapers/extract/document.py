@@ -254,22 +254,8 @@ def _keep_gaps(match: re.Match[str]) -> str:
 
 
 _SOURCE_BREAK = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def drop(element: Element) -> None:
-    """Remove an element but keep its tail text, which belongs to the text around it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        # lxml refuses, on assignment, control characters and noncharacters its parser let through.
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = _NOT_XML.sub("", (previous.tail or "") + element.tail)
-        else:
-            parent.text = _NOT_XML.sub("", (parent.text or "") + element.tail)
-    parent.remove(element)
 
 
 def outer_html(element: Element) -> str:
