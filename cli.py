@@ -903,8 +903,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="amounts, organisations, industries and events read from the articles")
     p.add_argument("--site", metavar="KEY", help="only this site")
     p.add_argument("--since", metavar="DATE", help="of articles published on or after (YYYY-MM-DD)")
-    p.add_argument("--kind", action="append", choices=("amount", "organisation", "industry", "event"),
-                   help="only facts of this kind (repeatable)")
+    p.add_argument("--kind", action="append",
+                   choices=("amount", "organisation", "industry", "event", "zone"),
+                   help="only facts of this kind (repeatable; zones only when asked)")
     p.add_argument("--limit", type=non_negative, default=0, metavar="N",
                    help="at most N facts (default 0 = all)")
     p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")

@@ -524,7 +524,10 @@ def recent_runs(sessions: sessionmaker[Session], limit: int = 200) -> list[Crawl
 
 FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency", "approximate",
                "sentence")
-FACT_KINDS = ("amount", "organisation", "industry", "event", "zone")
+# What `zonenews facts` lists unless asked for a kind; zones are read to link stories across
+# languages and are listed when asked for (``kinds=("zone",)``).
+LISTED_FACT_KINDS = ("amount", "organisation", "industry", "event")
+FACT_KINDS = (*LISTED_FACT_KINDS, "zone")
 STORY_FIELDS = ("id", "article_ids", "linked_by_facts", "sites", "representative_id", "newest_at")
 
 
@@ -592,8 +595,7 @@ def list_facts(sessions: sessionmaker[Session], site: str | None = None,
         query = query.where(Article.site == site)
     if since is not None:
         query = query.where(Article.published_at >= since)
-    if kinds:
-        query = query.where(ArticleFact.kind.in_(kinds))
+    query = query.where(ArticleFact.kind.in_(kinds or LISTED_FACT_KINDS))
     if limit:
         query = query.limit(limit)
     with sessions() as session:

@@ -185,6 +185,20 @@ def test_facts_rebuild_derives_the_whole_archive_and_the_table_shows_them(tmp_pa
     assert [json.loads(line)["url"] for line in out.splitlines()] == ["http://a.cn/p/1.html"]
 
 
+def test_facts_lists_the_four_kinds_and_zones_only_when_asked(tmp_path: Path) -> None:
+    from pipelines.db import open_database
+
+    db = f"sqlite:///{tmp_path / 'z.db'}"
+    with open_database(db).begin() as s:
+        save_articles(s, [record("http://a.cn/p/1.html", "珠海高新区项目签约",
+                                 "珠海高新区与珠海华发集团有限公司签约，总投资16亿元。")])
+    assert run("facts", "--rebuild", "--db", db)[0] == 0
+    listed = {f["kind"] for f in json.loads(run("facts", "--db", db, "--format", "json")[1])}
+    assert listed == {"amount", "organisation", "event"}
+    zones = json.loads(run("facts", "--db", db, "--format", "json", "--kind", "zone")[1])
+    assert [f["kind"] for f in zones] and {f["kind"] for f in zones} == {"zone"}
+
+
 @pytest.mark.parametrize("args, message", [
     (["articles", "--industry", "bakery"], "unknown industry 'bakery'"),
     (["articles", "--event", "party"], "unknown event 'party'"),

@@ -442,7 +442,7 @@ def create_app(db_url: str | None = None, site_dirs: Sequence[str] = ()) -> Fast
         site: Annotated[str | None, Query(max_length=64)] = None,
         since: Annotated[str | None, Query(max_length=32, description="of articles published on "
                                            "or after (YYYY-MM-DD)")] = None,
-        kind: Annotated[list[Literal["amount", "organisation", "industry", "event"]] | None,
+        kind: Annotated[list[Literal["amount", "organisation", "industry", "event", "zone"]] | None,
                         Query(description="only facts of this kind (repeatable)")] = None,
         limit: Annotated[int, Query(ge=0, description="at most this many (0 = all)")] = 0,
         format: Literal["json", "jsonl", "csv"] = "json",
