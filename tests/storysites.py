@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
+from tests.conftest import write_site
 from tests.siteserver import FixtureServer
 
 BOILERPLATE = (
@@ -217,3 +219,18 @@ def publish(server: FixtureServer) -> dict[str, str]:
             "zone-park": zone[3].path, "media-battery": media[0].path, "media-chip": media[1].path,
             "media-own": media[2].path, "en-battery": en[0].path, "zone-robot": zone[4].path,
             "en-robot": en[1].path, **{name: en[2 + n].path for n, name in enumerate(EN_OTHERS)}}
+
+
+SITE_EXTRA = "obey_robots = false\ndelay = 0\n"
+
+
+def publish_sites(server: FixtureServer, folder: Path) -> dict[str, str]:
+    """The three sites served and their site files written to ``folder``; ``publish``'s paths."""
+    paths = publish(server)
+    write_site(folder, "zone", [server.url("/zone/index.html")], r"/zone/content/post_\d+\.html$",
+               SITE_EXTRA)
+    write_site(folder, "media", [server.url("/media/index.html")], r"/media/a/\d+/\d+/AP\d+\.html$",
+               SITE_EXTRA)
+    write_site(folder, "en", [server.url("/en/index.html")], r"/en/content/.+\.htm$",
+               SITE_EXTRA + 'language = "en"\n')
+    return paths

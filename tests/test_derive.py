@@ -23,24 +23,17 @@ import sqlalchemy as sa
 from cli import main
 from pipelines.db import open_database
 from pipelines.facts import pending_ids
-from tests.conftest import ROOT, write_site, zonenews
+from tests.conftest import ROOT, zonenews
 from tests.siteserver import FixtureServer
-from tests.storysites import publish
+from tests.storysites import publish_sites
 
-SITE_EXTRA = "obey_robots = false\ndelay = 0\n"
 ARTICLES = 13
 
 Snapshot = tuple[frozenset[tuple[object, ...]], frozenset[tuple[object, ...]]]
 
 
 def _sites(server: FixtureServer, folder: Path) -> Path:
-    publish(server)
-    write_site(folder, "zone", [server.url("/zone/index.html")], r"/zone/content/post_\d+\.html$",
-               SITE_EXTRA)
-    write_site(folder, "media", [server.url("/media/index.html")], r"/media/a/\d+/\d+/AP\d+\.html$",
-               SITE_EXTRA)
-    write_site(folder, "en", [server.url("/en/index.html")], r"/en/content/.+\.htm$",
-               SITE_EXTRA + 'language = "en"\n')
+    publish_sites(server, folder)
     return folder
 
 

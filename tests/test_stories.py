@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from tests.conftest import pg_schema, write_site, zonenews
+from tests.conftest import pg_schema, zonenews
 from tests.siteserver import FixtureServer
-from tests.storysites import publish
-
-SITE_EXTRA = "obey_robots = false\ndelay = 0\n"
+from tests.storysites import publish_sites
 
 
 class Crawl:
@@ -56,14 +54,8 @@ def crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         else:
             db = stack.enter_context(pg_schema())
         server = stack.enter_context(FixtureServer())
-        paths = publish(server)
         sites = tmp / "sites"
-        write_site(sites, "zone", [server.url("/zone/index.html")], r"/zone/content/post_\d+\.html$",
-                   SITE_EXTRA)
-        write_site(sites, "media", [server.url("/media/index.html")], r"/media/a/\d+/\d+/AP\d+\.html$",
-                   SITE_EXTRA)
-        write_site(sites, "en", [server.url("/en/index.html")], r"/en/content/.+\.htm$",
-                   SITE_EXTRA + 'language = "en"\n')
+        paths = publish_sites(server, sites)
         # The three sites side by side in one crawl: which article is stored first is not known,
         # and the stories must not depend on it.
         proc = zonenews("crawl", "zone", "media", "en", db=db, sites=sites)
