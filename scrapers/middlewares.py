@@ -32,8 +32,9 @@ from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 from twisted.internet.threads import deferToThread
 
+from pipelines.runstats import ERROR_PREFIX, FILTERED_PREFIX, NOTE_PREFIX
 from pipelines.urls import host_of, on_domains
-from scrapers.stats import ERROR_PREFIX, FILTERED_PREFIX, NOTE_PREFIX, error_kind
+from scrapers.stats import error_kind
 
 logger = logging.getLogger(__name__)
 

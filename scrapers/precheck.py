@@ -28,12 +28,12 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from pipelines.crawlstore import CrawlStore
+from pipelines.runstats import FILTERED_PREFIX, LISTS_PREFIX, PAGES_LIST
 from scrapers import settings
 from scrapers.extract.listing import extract_list
 from scrapers.extract.sniff import page_problem
 from scrapers.links import article_links
 from scrapers.sites import Site
-from scrapers.stats import FILTERED_PREFIX, LISTS_PREFIX, PAGES_LIST
 
 logger = logging.getLogger(__name__)
 

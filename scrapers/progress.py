@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
-from scrapers.stats import figures_from_stats
+from pipelines.runstats import figures_from_stats
 
 INTERVAL_SECONDS = 2.0
 

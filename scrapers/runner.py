@@ -22,9 +22,9 @@ from pipelines.crawlstore import CrawlStore
 from pipelines.db import DatabaseError, database_url, error_line, open_database
 from pipelines.models import CrawlRun
 from pipelines.runs import AlreadyRunning, finish_run, mark_run, reap_interrupted, start_run
+from pipelines.runstats import RunFigures, details_from_stats, figures_from_stats, notes_from_stats
 from scrapers.precheck import StartPage, check_start_pages
 from scrapers.sites import Site, SiteCatalog, load_catalog
-from scrapers.stats import RunFigures, details_from_stats, figures_from_stats, notes_from_stats
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -1,40 +1,13 @@
-"""The crawl's stats: the keys and figures of ``pipelines.runstats``, and the name of each fetch
-failure, which only the crawl side (Scrapy, Twisted) can tell."""
+"""The name of each fetch failure, which only the crawl side (Scrapy, Twisted) can tell; the
+stats keys and run figures are in ``pipelines.runstats``."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from pipelines.runstats import (
-    DROPPED_PREFIX,
-    ERROR_PREFIX,
-    FILTERED_PREFIX,
-    LISTS_PREFIX,
-    LISTS_UNFINISHED,
-    NOT_STORED,
-    NOTE_PREFIX,
-    PAGES_ARTICLE,
-    PAGES_LIST,
-    START_WITHOUT_ARTICLES,
-    STORE_OUTAGES,
-    STORE_PREFIX,
-    STORE_WAITED,
-    RunFigures,
-    details_from_stats,
-    figures_from_stats,
-    notes_from_stats,
-)
-
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
-
-__all__ = [
-    "DROPPED_PREFIX", "ERROR_PREFIX", "FILTERED_PREFIX", "LISTS_PREFIX", "LISTS_UNFINISHED",
-    "NOTE_PREFIX", "NOT_STORED", "PAGES_ARTICLE", "PAGES_LIST", "START_WITHOUT_ARTICLES",
-    "STORE_OUTAGES", "STORE_PREFIX", "STORE_WAITED", "RunFigures", "details_from_stats",
-    "error_kind", "figures_from_stats", "notes_from_stats",
-]
 
 
 # Scrapy's plain IgnoreRequest says only in its message which limit refused a response.

@@ -21,8 +21,8 @@ from pipelines.dedupe import content_hash
 from pipelines.queries import weekly_counts
 from pipelines.record import ArticleRecord
 from pipelines.runs import dispatched, finish_run, start_run
+from pipelines.runstats import RunFigures
 from pipelines.store import save_articles
-from scrapers.stats import RunFigures
 from tests.conftest import write_site
 from web.app import create_app
 

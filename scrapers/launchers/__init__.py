@@ -17,8 +17,8 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.models import CrawlRun
+from pipelines.runstats import RunFigures
 from scrapers.sites import Site
-from scrapers.stats import RunFigures
 
 logger = logging.getLogger("scheduler")
 

@@ -23,6 +23,7 @@ from typing import IO
 
 from pipelines.db import DB_ENV, open_database
 from pipelines.runs import AlreadyRunning, mark_run, run_of_process, running_run
+from pipelines.runstats import RunFigures
 from scrapers.launchers import (
     CrawlResult,
     figures_of,
@@ -32,7 +33,6 @@ from scrapers.launchers import (
 )
 from scrapers.runner import EXIT_ALREADY_RUNNING
 from scrapers.sites import Site
-from scrapers.stats import RunFigures
 
 # The scheduler's log: its lines read the same whichever launcher runs the crawl.
 logger = logging.getLogger("scheduler")

@@ -38,6 +38,7 @@ from pipelines.runs import (
     start_run,
     touch_run,
 )
+from pipelines.runstats import RunFigures
 from scrapers.launchers import (
     CrawlResult,
     figures_of,
@@ -48,7 +49,6 @@ from scrapers.launchers import (
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
 from scrapers.runner import check_health, derive_after_crawl
 from scrapers.sites import Site
-from scrapers.stats import RunFigures
 
 # The scheduler's log: its lines read the same whichever launcher runs the crawl.
 logger = logging.getLogger("scheduler")

@@ -23,14 +23,7 @@ from twisted.python.failure import Failure
 from pipelines.crawlstore import CrawlStore
 from pipelines.raw_article import RawArticle
 from pipelines.record import PageCopy
-from pipelines.urls import on_domains
-from scrapers.article_pages import ArticlePages, NotAPage
-from scrapers.extract import extract_list, page_problem
-from scrapers.links import article_links, usable
-from scrapers.middlewares import Refused
-from scrapers.precheck import StartPage
-from scrapers.sites import Site, load_catalog
-from scrapers.stats import (
+from pipelines.runstats import (
     ERROR_PREFIX,
     FILTERED_PREFIX,
     LISTS_UNFINISHED,
@@ -38,8 +31,15 @@ from scrapers.stats import (
     PAGES_ARTICLE,
     PAGES_LIST,
     START_WITHOUT_ARTICLES,
-    error_kind,
 )
+from pipelines.urls import on_domains
+from scrapers.article_pages import ArticlePages, NotAPage
+from scrapers.extract import extract_list, page_problem
+from scrapers.links import article_links, usable
+from scrapers.middlewares import Refused
+from scrapers.precheck import StartPage
+from scrapers.sites import Site, load_catalog
+from scrapers.stats import error_kind
 
 # Articles before the next list page: the queue stays short and a crash loses little.
 ARTICLE_PRIORITY = 10
