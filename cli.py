@@ -379,8 +379,8 @@ def _faults(run: dict[str, Any]) -> str:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    from pipelines.queries import SiteState, iso, site_states
-    from scheduler import describe_schedule, next_run_time
+    from pipelines.queries import SiteState, site_states
+    from scheduler import site_overview
 
     if getattr(args, "sites_command", None) == "add":
         return cmd_sites_add(args)
@@ -397,20 +397,9 @@ def cmd_sites(args: argparse.Namespace) -> int:
     else:
         states = site_states(open_database(args.db), keys)
         health = _health(args, catalog, keys)
-    records = []
-    for key in keys:
-        site, state = catalog.sites[key], states[key]
-        last = state.last_run
-        nxt = next_run_time(site, state.last_finished.finished_at if state.last_finished
-                            else None)
-        records.append({
-            "key": key, "name": site.name, "enabled": site.schedule is None or site.schedule.enabled,
-            "schedule": describe_schedule(site), "timezone": site.timezone,
-            "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
-            "last_run_at": iso(last.started_at) if last else None,
-            "last_run_node": last.node if last else None, "articles": state.articles,
-            "health": health[key].state if key in health else "unknown", "file": site.path,
-        })
+    records = [{**site_overview(catalog.sites[key], states[key]),
+                "health": health[key].state if key in health else "unknown",
+                "file": catalog.sites[key].path} for key in keys]
 
     def table() -> str:
         rows = [(r["key"], r["name"], r["schedule"],

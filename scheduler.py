@@ -30,7 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from pipelines.db import DatabaseError, database_url
-from pipelines.queries import site_states
+from pipelines.queries import SiteState, iso, site_states
 from pipelines.runs import reap_interrupted, stopped_short
 from scrapers.launchers import Launcher, format_duration
 from scrapers.launchers.local import ChildCrawls
@@ -92,6 +92,20 @@ def next_run_time(site: Site, last_finished: datetime | None,
     if due is None:
         return None
     return max(due, now).astimezone(UTC)
+
+
+def site_overview(site: Site, state: SiteState) -> dict[str, Any]:
+    """A site's schedule and state as ``zonenews sites``, the sites page and /api/sites show them."""
+    last = state.last_run
+    nxt = next_run_time(site, state.last_finished.finished_at if state.last_finished else None)
+    return {
+        "key": site.key, "name": site.name,
+        "enabled": site.schedule is None or site.schedule.enabled,
+        "schedule": describe_schedule(site), "timezone": site.timezone,
+        "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
+        "last_run_at": iso(last.started_at) if last else None,
+        "last_run_node": last.node if last else None, "articles": state.articles,
+    }
 
 
 def site_trigger(site: Site, first_run: datetime) -> IntervalTrigger | CronTrigger:

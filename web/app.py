@@ -161,25 +161,14 @@ def search_record(found: Found) -> dict[str, Any]:
 
 def site_rows(sessions: sessionmaker[Session], catalog: SiteCatalog) -> list[dict[str, Any]]:
     """Each configured site with its schedule and state, as ``zonenews sites`` shows them."""
-    from scheduler import describe_schedule, next_run_time
+    from scheduler import site_overview
 
     keys = sorted(catalog.sites)
     states = site_states(sessions, keys)
     newest = newest_published(sessions)
-    rows = []
-    for key in keys:
-        site, state = catalog.sites[key], states[key]
-        last = state.last_run
-        nxt = next_run_time(site, state.last_finished.finished_at if state.last_finished else None)
-        rows.append({
-            "key": key, "name": site.name, "enabled": site.schedule is None or site.schedule.enabled,
-            "schedule": describe_schedule(site), "timezone": site.timezone,
-            "next_run_at": iso(nxt), "last_run_status": last.status if last else None,
-            "last_run_at": iso(last.started_at) if last else None,
-            "last_run_node": last.node if last else None, "articles": state.articles,
-            "newest_article_at": iso(newest.get(key), site.timezone),
-        })
-    return rows
+    return [{**site_overview(catalog.sites[key], states[key]),
+             "newest_article_at": iso(newest.get(key), catalog.sites[key].timezone)}
+            for key in keys]
 
 
 def faults(rec: dict[str, Any]) -> list[tuple[str, int]]:
