@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
 from pipelines.db import error_line, open_database
+from pipelines.models import utcnow
+from pipelines.runjournal import FinalRecord, write_final
 from pipelines.runs import (
     AlreadyRunning,
     claim_run,
@@ -148,10 +150,18 @@ class RunRecorder:
             finish_run(self.sessions, self.run_id, status, figures, details_from_stats(stats),
                        message)
         except SQLAlchemyError as exc:
-            # Left running, the row is marked interrupted by the next crawl or scheduler start.
+            # Left running, the row takes this record from the journal at the next crawl or
+            # scheduler start, instead of a bare "interrupted".
+            site = getattr(spider, "site", None)
+            final = FinalRecord(self.run_id, site.key if site else spider.name, status, utcnow(),
+                                figures, details_from_stats(stats), message)
+            try:
+                kept = f"kept in {write_final(self.database_url, final)} for the next crawl"
+            except OSError as disk:
+                kept = f"nor kept on disk ({disk}): the next crawl marks it interrupted"
             level = logging.INFO if stats.get(NOT_STORED) else logging.ERROR
-            logger.log(level, "run %s could not be recorded as %s (%s); the next crawl marks it "
-                       "interrupted", self.run_id, status, error_line(exc))
+            logger.log(level, "run %s could not be recorded as %s (%s); %s", self.run_id, status,
+                       error_line(exc), kept)
             return
         logger.info("run %s %s: %s", self.run_id, status, figures)
 

@@ -14,12 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.models import Article, CrawlRun, utcnow
+from pipelines.runjournal import forget, pending_finals
 from pipelines.runstats import LISTS_PREFIX, LISTS_UNFINISHED, RunFigures
 
 STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")
 # A run that has not said anything for this long is taken for dead (its heartbeat is every few seconds).
 STALE_AFTER = timedelta(minutes=10)
+# Said of a run whose final record was written by a later start, from the journal.
+JOURNALED = "recorded at the next start: the database was away when the crawl ended"
 
 
 class AlreadyRunning(RuntimeError):
@@ -54,9 +57,13 @@ def _is_dead(run: CrawlRun, now: datetime) -> bool:
 
 
 def reap_interrupted(sessions: sessionmaker[Session], now: datetime | None = None) -> list[int]:
-    """Mark runs whose process is gone (kill -9, power loss) as ``interrupted``; their ids."""
+    """Mark runs whose process is gone (kill -9, power loss) as ``interrupted``; their ids.
+
+    A run whose crawl finished while the database was away has its final record in the
+    journal (``pipelines.runjournal``): that record is written onto it instead.
+    """
     now = now or utcnow()
-    reaped: list[int] = []
+    reaped = record_journaled(sessions)
     with sessions.begin() as session:
         for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
             if _is_dead(run, now):
@@ -66,6 +73,29 @@ def reap_interrupted(sessions: sessionmaker[Session], now: datetime | None = Non
                 _count_what_was_stored(session, run)
                 reaped.append(run.id)
     return reaped
+
+
+def record_journaled(sessions: sessionmaker[Session]) -> list[int]:
+    """Write the final records kept on disk onto their runs; the ids of the runs written.
+
+    Only a run still ``running``, or marked ``interrupted`` by a start that could not see the
+    journal, takes its record; a record whose run is finished, gone or of another site is
+    dropped. A file is removed once its run is committed.
+    """
+    engine = sessions.kw["bind"]
+    done: list[int] = []
+    for path, final in pending_finals(engine.url):
+        with sessions.begin() as session:
+            run = session.get(CrawlRun, final.run_id)
+            if run is not None and run.site == final.site and run.status in (
+                    "running", "interrupted"):
+                _apply(run, final.figures, final.details)
+                run.status = final.status
+                run.finished_at = final.finished_at
+                run.message = "; ".join(filter(None, (final.message, JOURNALED)))
+                done.append(run.id)
+        forget(path)
+    return done
 
 
 def _count_what_was_stored(session: Session, run: CrawlRun) -> None:

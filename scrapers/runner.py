@@ -134,7 +134,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
             outcomes[site.key] = CrawlOutcome(
                 site.key, "failed", run_id, figures_from_stats(counted),
                 "; ".join([*notes, f"the run could not be read back ({error_line(exc)}); "
-                           "the next crawl marks it interrupted"]))
+                           "the next crawl records it"]))
     if derive and any(o.figures.articles_new or o.figures.articles_updated
                       for o in outcomes.values()):
         derive_after_crawl(url)

@@ -261,6 +261,46 @@ def test_a_database_that_stays_away_stops_the_crawl_in_one_line_and_loses_nothin
     assert_every_article_once(pg_url, server, col)
 
 
+@pytest.mark.slow
+def test_a_run_that_cannot_write_its_end_keeps_its_figures_for_the_next_crawl(
+        pg_url: str, proxied_pg: tuple[TcpProxy, str],
+        column: tuple[FaultServer, GdColumn, Path], state_home: Path) -> None:
+    proxy, db = proxied_pg
+    server, col, sites = column
+    open_database(pg_url)
+    crawl = start_crawl(db, sites, retry_seconds=2)
+    assert wait_until(lambda: len(url_counts(pg_url)) >= STORED_BEFORE_FAULT, 60)
+    proxy.stop()           # and it stays away while the crawl ends and writes its run
+    _out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 1, err
+    stored = len(url_counts(pg_url))
+    (left,) = runs(pg_url)
+    assert left["status"] == "running"      # what the database holds of it
+    (journal,) = state_home.rglob("*.json")
+    kept = json.loads(journal.read_text("utf-8"))
+    assert "the next crawl records it" in err
+    lost = kept["details"]["not_stored"]
+    assert lost >= 1 and kept["figures"]["articles_new"] == stored
+
+    proxy.start()
+    again = zonenews("crawl", "gd-store", db=db, sites=sites)
+    assert again.returncode == 0, again.stderr
+    first, second = runs(pg_url)
+    assert first["status"] == "failed" and first["finished_at"]
+    assert first["details"] == kept["details"]
+    assert (first["articles_new"], first["pages_fetched"], first["errors"]) == (
+        stored, kept["figures"]["pages_fetched"], kept["figures"]["errors"])
+    assert f"{lost} articles not stored" in first["message"]
+    assert "the database was away when the crawl ended" in first["message"]
+    table = zonenews("runs", db=pg_url, check=True).stdout
+    assert f"not_stored={lost}" in table
+    assert not journal.exists()
+    # The lost articles were fetched and stored by the next crawl, each once.
+    assert second["status"] == "succeeded"
+    assert second["articles_new"] == ARTICLES - stored
+    assert_every_article_once(pg_url, server, col)
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 16 MB filesystem of its own, to fill up; skipped where mounting one is not allowed."""
