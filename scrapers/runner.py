@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from pipelines.crawlstore import CrawlStore
 from pipelines.db import DatabaseError, database_url, error_line, open_database
 from pipelines.models import CrawlRun
-from pipelines.runs import AlreadyRunning, finish_run, mark_run, reap_interrupted, start_run
+from pipelines.runs import (
+    AlreadyRunning,
+    finish_run,
+    mark_run,
+    reap_interrupted,
+    record_journaled,
+    start_run,
+)
 from pipelines.runstats import RunFigures, details_from_stats, figures_from_stats, notes_from_stats
 from scrapers.precheck import StartPage, check_start_pages
 from scrapers.sites import Site, SiteCatalog, load_catalog
@@ -110,6 +117,10 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
         try:
             process.start()
         finally:
+            # A crawl that could not write its end kept it on disk: written now if the database
+            # is back, before the line below could take its run for one that never closed.
+            with contextlib.suppress(SQLAlchemyError):
+                record_journaled(sessions)
             for _site, run_id, _pages in to_crawl:
                 # A crawl that never reached spider_closed (setup error) must not hold the lock.
                 with contextlib.suppress(SQLAlchemyError):   # the next start reaps it then

@@ -156,6 +156,19 @@ def test_an_archive_in_the_current_form_is_left_as_it_is(db_url: str) -> None:
     sessions.kw["bind"].dispose()
 
 
+def test_a_url_whose_canonical_form_outgrows_the_column_is_kept_and_the_rest_rewritten(
+        db_url: str) -> None:
+    sessions = archive_at_0007(db_url)
+    long = "http://zone.example.cn/" + "新" * 700 + ".html"     # 2,100 characters encoded
+    short = "http://zone.example.cn/新.html"
+    with sessions.begin() as s:
+        s.add_all([article(long, "长", T0, T0), article(short, "短", T0, T0)])
+    upgrade(sessions)
+    with sessions() as s:
+        assert sorted(s.scalars(select(Article.url))) == sorted([long, canonical_url(short)])
+    sessions.kw["bind"].dispose()
+
+
 # ---------------------------------------------------------------- the next crawl
 
 def page(title: str, body: str) -> str:
