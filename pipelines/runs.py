@@ -21,8 +21,8 @@ STATUSES = ("running", "succeeded", "failed", "timeout", "interrupted")
 TRIGGERS = ("manual", "schedule")
 # A run that has not said anything for this long is taken for dead (its heartbeat is every few seconds).
 STALE_AFTER = timedelta(minutes=10)
-# Said of a run whose final record was written by a later start, from the journal.
-JOURNALED = "recorded at the next start: the database was away when the crawl ended"
+# Said of a run whose final record was written after its crawl, from the journal.
+JOURNALED = "recorded later from its journal: the database was away when the crawl ended"
 
 
 class AlreadyRunning(RuntimeError):
