@@ -149,8 +149,8 @@ def search_counted(session: Session, terms: Sequence[str], scope: Scope, limit: 
 
     The count needs no order. On SQLite the index gives rows newest first anyway, so the walk
     of the title-or-body index that fills the page counts as well, asked for ``count_to + 1``
-    rows. On PostgreSQL the count is a query of its own with no ORDER BY, which the planner
-    may answer from any index and stop at ``count_to + 1`` rows; the ranked walks stop at the
+    rows. On PostgreSQL the count walks the newest rows for ``count_to + 1`` matches, and
+    only when they hold fewer asks the indexes, in no order; the ranked walks stop at the
     page. The title tier stops at ``limit`` on both, as the page needs no more of it.
     """
     if not terms:
@@ -443,8 +443,18 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
 
 
 def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> int:
-    """Matches up to ``limit``, in no order: the planner picks the cheapest way to find that
-    many (a term's index, the site's, or the newest rows) and stops there."""
+    """Matches up to ``limit``, in no order.
+
+    The newest rows are walked first, as for the page: a common term fills ``limit`` among
+    them at once, where its index would hand over a bitmap of most of the archive before a
+    single row is counted. Only a term too rare for the walk is counted through the indexes,
+    whose candidate sets are then small; the planner picks which and stops at ``limit``.
+    """
+    with _planned(session, WALK_PLAN):
+        walked = _walk(session, scope, _scan_match(terms, title_only=False), limit)
+    if len(walked.found) >= limit or walked.complete:
+        return len(walked.found)
+
     def counted(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
         # LIKE first: a row is checked left to right, so a scan computes the costly pairs of
         # a two-character term only for the rows that hold it; the pair index still serves.
