@@ -54,7 +54,10 @@ _KEY_MAX = 2**63 - 1     # SQLite's largest rowid: a bound past it means "no bou
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
-WALK_MAX_ROWS = 3000
+WALK_MAX_ROWS = 6000
+# A count walks further: the index it would otherwise ask hands over every candidate of the
+# term, rechecked row by row, before the first is counted (a second for 140,000 candidates).
+COUNT_WALK_MAX_ROWS = 15000
 # Matches counted at most per term to pick the rarest one on SQLite.
 PROBE_ROWS = 2000
 # How PostgreSQL must run each step. The walk: row by row along the newest-first index, never
@@ -347,18 +350,18 @@ class _Walked:
 
 
 def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
-          limit: int) -> _Walked:
+          limit: int, most: int | None = None) -> _Walked:
     """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
 
     WALK_ROWS rows first; when they hold some matches but too few, as many more as they
-    promise to need (up to WALK_MAX_ROWS): a filter that only the row can check makes even a
+    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can check makes even a
     common term look rare, and walking on is cheaper than the index's whole candidate set.
     """
     walked = _walk_rows(session, scope, check, limit, WALK_ROWS)
     if walked.complete or len(walked.found) >= limit or not walked.found:
         return walked
     promised = math.ceil(WALK_ROWS * limit / len(walked.found) * 1.25)
-    if promised > WALK_MAX_ROWS:
+    if promised > (WALK_MAX_ROWS if most is None else most):
         return walked
     return _walk_rows(session, scope, check, limit, promised)
 
@@ -451,7 +454,8 @@ def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limi
     whose candidate sets are then small; the planner picks which and stops at ``limit``.
     """
     with _planned(session, WALK_PLAN):
-        walked = _walk(session, scope, _scan_match(terms, title_only=False), limit)
+        walked = _walk(session, scope, _scan_match(terms, title_only=False), limit,
+                       max(COUNT_WALK_MAX_ROWS, WALK_MAX_ROWS))
     if len(walked.found) >= limit or walked.complete:
         return len(walked.found)
 
