@@ -54,10 +54,7 @@ _KEY_MAX = 2**63 - 1     # SQLite's largest rowid: a bound past it means "no bou
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
-WALK_MAX_ROWS = 6000
-# A count walks further: the index it would otherwise ask hands over every candidate of the
-# term, rechecked row by row, before the first is counted (a second for 140,000 candidates).
-COUNT_WALK_MAX_ROWS = 15000
+WALK_MAX_ROWS = 3000
 # Matches counted at most per term to pick the rarest one on SQLite.
 PROBE_ROWS = 2000
 # How PostgreSQL must run each step. The walk: row by row along the newest-first index, never
@@ -366,6 +363,20 @@ def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
     return _walk_rows(session, scope, check, limit, promised)
 
 
+def _walk_budget(session: Session, limit: int) -> int:
+    """How many newest rows a PostgreSQL walk for ``limit`` matches may read before the indexes.
+
+    Walking costs about ``limit / density`` rows, an index about its term's share of the
+    archive (``rows · density`` candidates, each fetched and rechecked): they cost the same
+    at a density of √(limit / rows), after √(limit · rows) walked rows. So the walk may go
+    that far: 4,600 rows for a page of 21 at a million articles, 14,000 for a count of 201.
+    """
+    pages = table("pg_class", column("oid"), column("reltuples"))
+    rows = session.scalar(select(pages.c.reltuples).where(
+        pages.c.oid == func.to_regclass(Article.__tablename__))) or 0
+    return max(WALK_MAX_ROWS, math.isqrt(int(limit * max(float(rows), 0))))
+
+
 def _walk_rows(session: Session, scope: Scope, check: ColumnElement[bool] | None, limit: int,
                rows: int) -> _Walked:
     recent = select(Article.id, Article.published_at).where(*scope.indexed()).order_by(
@@ -424,7 +435,8 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
         # Every match is wanted, or a one-character term no index holds: let the planner choose.
         return list(session.scalars(indexed.limit(limit) if limit else indexed))
     with _planned(session, WALK_PLAN):
-        walked = _walk(session, scope, _scan_match(terms, title_only), limit)
+        walked = _walk(session, scope, _scan_match(terms, title_only), limit,
+                       _walk_budget(session, limit))
     if len(walked.found) >= limit or walked.complete:
         return walked.found
     # The newest rows hold too few matches, so the terms are rare there and the indexes'
@@ -455,7 +467,7 @@ def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limi
     """
     with _planned(session, WALK_PLAN):
         walked = _walk(session, scope, _scan_match(terms, title_only=False), limit,
-                       max(COUNT_WALK_MAX_ROWS, WALK_MAX_ROWS))
+                       _walk_budget(session, limit))
     if len(walked.found) >= limit or walked.complete:
         return len(walked.found)
 
