@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, delete, insert, select
+from sqlalchemy import ColumnElement, delete, insert, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 from sqlalchemy.orm import Session
 
 from pipelines.models import Article, ArticlePerson
@@ -60,7 +61,9 @@ class _AmongIds(FunctionElement[bool]):
     instead walk the whole archive newest first probing the subquery row by row, hoping to
     meet a page of a person's few hundred articles early (or, for a name nobody has, never)."""
 
-    type = Boolean()
+    # Untyped: a Boolean function would be compared with 1 on SQLite, hiding the IN from its
+    # planner.
+    type = NullType()
     inherit_cache = True
     name = "among_ids"
 
