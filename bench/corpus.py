@@ -189,7 +189,7 @@ def _fill_people(conn: Any, dialect: str) -> None:
 
 def search_pairs(value: str | None) -> str | None:
     """What the search migration's SQL cuts a text into: its distinct two-character pairs,
-    space-separated (None when there are none). The same set, computed a hundred times faster."""
+    space-separated (None when there are none). The same set, five times faster than the SQL."""
     if value is None:
         return None
     pairs = {value[i:i + 2] for i in range(len(value) - 1)}
@@ -239,11 +239,6 @@ def _sqlite_value(table: str, search: ModuleType) -> str:
     if table == "search_bigram_title":
         return "search_pairs(articles.title)"
     return str(search._values("articles")[table][0])
-
-
-def _pg_row(row: dict[str, Any], columns: list[str]) -> tuple[Any, ...]:
-    return tuple(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-                 for v in (row[c] for c in columns))
 
 
 def _load_postgresql(engine: Engine, corpus: Corpus) -> None:

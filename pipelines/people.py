@@ -8,14 +8,14 @@ JSON text (LIKE) reads every row it is asked about and no index can help it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, delete, insert, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import NullType
-from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType, TypeEngine
 
 from pipelines.models import Article, ArticlePerson
 
@@ -63,7 +63,7 @@ class _AmongIds(FunctionElement[bool]):
 
     # Untyped: a Boolean function would be compared with 1 on SQLite, hiding the IN from its
     # planner.
-    type = NullType()
+    type = cast("TypeEngine[bool]", NullType())
     inherit_cache = True
     name = "among_ids"
 
