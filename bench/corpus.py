@@ -7,15 +7,18 @@ a few percent of them, or a handful — the spread a real archive has.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, text
 
 from pipelines.db import alembic_config
 from pipelines.models import Article
@@ -155,38 +158,122 @@ def _migrate(engine: Engine, revision: str) -> None:
 
 
 def load(engine: Engine, corpus: Corpus) -> None:
-    """Build an archive of ``corpus`` in an empty database, search indexes included.
+    """Build an archive of ``corpus`` in an empty database, as the migrations leave a user's.
 
-    The articles go in under the first migration and the search migration runs
-    afterwards, as when an existing archive upgrades: it indexes all rows in one
-    pass, much faster than row by row, and leaves the same indexes behind.
+    The migrations run first on the empty database, so every table, index, trigger and
+    setting is theirs. The indexes and triggers of the two big tables are then set aside,
+    the rows written in bulk, the derived tables (search, people) filled in one pass each
+    and the indexes built once over all rows — the same archive, in minutes rather than
+    the hours of a million row-by-row index updates.
     """
-    _migrate(engine, "0001")
-    _write(engine, corpus)
     _migrate(engine, "head")
-
-
-def _write(engine: Engine, corpus: Corpus, batch: int = 5000) -> None:
-    rows = generate(corpus)
     if engine.dialect.name == "postgresql":
-        columns = list(Article.__table__.columns.keys())
-        columns.remove("id")
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            with cur.copy(f"COPY articles ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(_pg_row(row, columns))
-            raw.commit()
-        finally:
-            raw.close()
-        return
-    chunk: list[dict[str, Any]] = []
-    with engine.begin() as conn:
-        for row in rows:
+        _load_postgresql(engine, corpus)
+    else:
+        _load_sqlite(engine, corpus)
+
+
+def _migration(name: str) -> ModuleType:
+    return importlib.import_module(f"pipelines.migrations.versions.{name}")
+
+
+def _fill_people(conn: Any, dialect: str) -> None:
+    """The people table filled by the statements of its migration (one rule for both)."""
+    people = _migration("0005_article_people")
+    last = conn.execute(text("SELECT max(id) FROM articles")).scalar() or 0
+    for role in people.ROLES:
+        statement = text(people.FILL[dialect].format(role=role))
+        for low in range(0, last, people.BATCH * 4):
+            conn.execute(statement, {"low": low, "high": low + people.BATCH * 4})
+
+
+def search_pairs(value: str | None) -> str | None:
+    """What the search migration's SQL cuts a text into: its distinct two-character pairs,
+    space-separated (None when there are none). The same set, five times faster than the SQL."""
+    if value is None:
+        return None
+    pairs = {value[i:i + 2] for i in range(len(value) - 1)}
+    return " ".join(pairs) if pairs else None
+
+
+def _load_sqlite(engine: Engine, corpus: Corpus, batch: int = 5000) -> None:
+    search = _migration("0002_search")
+    with engine.connect() as conn:
+        # A build that fails is built again: it needs no durability, only room to sort.
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        for pragma in ("synchronous=OFF", "cache_size=-1000000", "temp_store=MEMORY"):
+            raw.execute(f"PRAGMA {pragma}")
+        raw.create_function("search_pairs", 1, search_pairs, deterministic=True)
+        aside = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND tbl_name IN ('articles', 'article_people') AND sql IS NOT NULL").all()
+        for kind, name, _sql in aside:
+            conn.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+        chunk: list[dict[str, Any]] = []
+        for row in generate(corpus):
             chunk.append(row)
             if len(chunk) >= batch:
                 conn.execute(insert(Article), chunk)
                 chunk = []
         if chunk:
             conn.execute(insert(Article), chunk)
+        conn.commit()
+        # FTS5 writes a segment each time a row key goes backwards: the rows go in key order.
+        for table in search.FTS_TABLES:
+            conn.exec_driver_sql(
+                f"INSERT INTO {table}(rowid, text) SELECT {search._key('articles')} AS key, "
+                f"{_sqlite_value(table, search)} FROM articles ORDER BY key")
+        conn.commit()
+        _fill_people(conn, "sqlite")
+        for _kind, _name, sql in aside:
+            conn.exec_driver_sql(sql)
+        conn.commit()
+        raw.execute("PRAGMA synchronous=NORMAL")
+
+
+def _sqlite_value(table: str, search: ModuleType) -> str:
+    """What the migration indexes in ``table``, with the pairs cut by :func:`search_pairs`."""
+    if table == "search_bigram":
+        return f"search_pairs({search._text('articles')})"
+    if table == "search_bigram_title":
+        return "search_pairs(articles.title)"
+    return str(search._values("articles")[table][0])
+
+
+def _load_postgresql(engine: Engine, corpus: Corpus) -> None:
+    with engine.begin() as conn:
+        aside = conn.exec_driver_sql(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes AS i "
+            "WHERE i.schemaname = current_schema() AND i.tablename IN ('articles', 'article_people') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c "
+            "WHERE c.conindid = to_regclass(quote_ident(i.schemaname) || '.' || "
+            "quote_ident(i.indexname)))").all()
+        for name, _sql in aside:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    columns = list(Article.__table__.columns.keys())
+    columns.remove("id")
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        with cur.copy(f"COPY articles ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in generate(corpus):
+                copy.write_row(_pg_row(row, columns))
+        raw.commit()
+    finally:
+        raw.close()
+    with engine.begin() as conn:
+        _fill_people(conn, "postgresql")
+    # The index builds share out over two connections: each is one long single-core sort.
+    statements = [sql for _name, sql in sorted(aside, key=lambda a: "gin" not in a[1])]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda sql: _pg_execute(engine, sql), statements))
+    with engine.begin() as conn:
+        # As migration 0005 does once it has filled the table (here it ran on an empty one).
+        conn.exec_driver_sql("ANALYZE article_people")
+
+
+def _pg_execute(engine: Engine, sql: str) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
+        conn.exec_driver_sql(sql)

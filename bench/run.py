@@ -481,11 +481,11 @@ def _build(url: str, corpus: Corpus) -> None:
 
 
 def bench_queries(report: Report, sizes: Sizes, pg: str | None, data: Path | None,
-                  verbose: bool) -> None:
+                  verbose: bool, sqlite: bool = True) -> None:
     corpus = Corpus(sizes.stored)
     print(f"queries: {corpus.articles:,} stored articles", file=sys.stderr)
     cells: dict[str, dict[str, str]] = {"sqlite": {}, "postgresql": {}}
-    for kind in ("sqlite", "postgresql"):
+    for kind in ("sqlite", "postgresql")[0 if sqlite else 1:]:
         with stored_archive(kind, corpus, pg, data) as url:
             if url is None:
                 continue
@@ -579,7 +579,8 @@ def export_memory(url: str, rows: int) -> tuple[float, float, float, int]:
         proc.wait(timeout=30)
 
 
-def bench_web(report: Report, sizes: Sizes, pg: str | None, data: Path | None) -> None:
+def bench_web(report: Report, sizes: Sizes, pg: str | None, data: Path | None,
+              sqlite: bool = True) -> None:
     """The articles page and the API through the application (server time), and a CSV export
     streamed by a real server at a steady memory."""
     from fastapi.testclient import TestClient
@@ -594,7 +595,7 @@ def bench_web(report: Report, sizes: Sizes, pg: str | None, data: Path | None) -
            for _u, p in searches[::3]]
     people = [("/", page_params(f)) for f in person_mix(corpus)]
     cells: dict[str, dict[str, str]] = {"sqlite": {}, "postgresql": {}}
-    for kind in ("sqlite", "postgresql"):
+    for kind in ("sqlite", "postgresql")[0 if sqlite else 1:]:
         with stored_archive(kind, corpus, pg, data) as url:
             if url is None:
                 continue
@@ -702,6 +703,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pg", metavar="URL", help=f"PostgreSQL to use (default: "
                         f"$ZONENEWS_TEST_PG or {DEFAULT_PG})")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true",
+                        help="PostgreSQL only, for the query and web archives")
     parser.add_argument("--only", metavar="PARTS", default="ingest,memory,query,web,extract",
                         help="comma-separated: ingest,memory,query,web,extract")
     parser.add_argument("--stored", metavar="N", type=int,
@@ -728,9 +731,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "memory" in parts:
             bench_memory(report, sizes, pg if not args.quick else None, work)
         if "query" in parts:
-            bench_queries(report, sizes, pg, args.data, args.verbose)
+            bench_queries(report, sizes, pg, args.data, args.verbose, not args.no_sqlite)
         if "web" in parts:
-            bench_web(report, sizes, pg, args.data)
+            bench_web(report, sizes, pg, args.data, not args.no_sqlite)
         if "extract" in parts:
             bench_extraction(report, 3 if args.quick else 10)
     report.figures["seconds"] = time.perf_counter() - started

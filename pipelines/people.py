@@ -8,10 +8,14 @@ JSON text (LIKE) reads every row it is asked about and no index can help it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, delete, insert, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType, TypeEngine
 
 from pipelines.models import Article, ArticlePerson
 
@@ -51,6 +55,33 @@ def replace_people(session: Session, credits: Iterable[tuple[int, Mapping[str, A
         session.execute(insert(ArticlePerson), rows)
 
 
+class _AmongIds(FunctionElement[bool]):
+    """``id`` is one of the ids a subquery gives: ``IN`` on SQLite; on PostgreSQL
+    ``= ANY(ARRAY(…))``, which reads the subquery once, first. As ``IN``, PostgreSQL may
+    instead walk the whole archive newest first probing the subquery row by row, hoping to
+    meet a page of a person's few hundred articles early (or, for a name nobody has, never)."""
+
+    # Untyped: a Boolean function would be compared with 1 on SQLite, hiding the IN from its
+    # planner.
+    type = cast("TypeEngine[bool]", NullType())
+    inherit_cache = True
+    name = "among_ids"
+
+
+@compiles(_AmongIds)
+def _among_ids_in(element: _AmongIds, compiler: SQLCompiler, **kw: Any) -> str:
+    id_column, ids = element.clauses
+    return str(compiler.process(id_column.in_(ids.element), **kw))
+
+
+@compiles(_AmongIds, "postgresql")
+def _among_ids_any(element: _AmongIds, compiler: SQLCompiler, **kw: Any) -> str:
+    id_column, ids = element.clauses
+    return f"{compiler.process(id_column, **kw)} = ANY(ARRAY{compiler.process(ids, **kw)})"
+
+
 def credited(name: str) -> ColumnElement[bool]:
-    """Articles crediting ``name`` in any role (the whole name, as the lists hold it)."""
-    return Article.id.in_(select(ArticlePerson.article_id).where(ArticlePerson.name == name))
+    """Articles crediting ``name`` in any role (the whole name, as the lists hold it): read
+    from the people index first, the few thousand articles of a name at most."""
+    ids = select(ArticlePerson.article_id).where(ArticlePerson.name == name).scalar_subquery()
+    return _AmongIds(Article.id, ids)

@@ -121,7 +121,10 @@ class Scope:
         if self.person is not None:
             out.append(credited(self.person))
         if self.site is not None:
-            out.append(Article.site == self.site)
+            # With a person, the person's few articles are read first and their site checked:
+            # an index on the site would have the planner walk the whole site probing them.
+            site = Article.site + "" if self.person is not None else Article.site
+            out.append(site == self.site)
         if self.since is not None:
             out.append(Article.published_at >= self.since)
         if self.until is not None:
@@ -149,8 +152,8 @@ def search_counted(session: Session, terms: Sequence[str], scope: Scope, limit: 
 
     The count needs no order. On SQLite the index gives rows newest first anyway, so the walk
     of the title-or-body index that fills the page counts as well, asked for ``count_to + 1``
-    rows. On PostgreSQL the count is a query of its own with no ORDER BY, which the planner
-    may answer from any index and stop at ``count_to + 1`` rows; the ranked walks stop at the
+    rows. On PostgreSQL the count walks the newest rows for ``count_to + 1`` matches, and
+    only when they hold fewer asks the indexes, in no order; the ranked walks stop at the
     page. The title tier stops at ``limit`` on both, as the page needs no more of it.
     """
     if not terms:
@@ -347,20 +350,34 @@ class _Walked:
 
 
 def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
-          limit: int) -> _Walked:
+          limit: int, most: int | None = None) -> _Walked:
     """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
 
     WALK_ROWS rows first; when they hold some matches but too few, as many more as they
-    promise to need (up to WALK_MAX_ROWS): a filter that only the row can check makes even a
+    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can check makes even a
     common term look rare, and walking on is cheaper than the index's whole candidate set.
     """
     walked = _walk_rows(session, scope, check, limit, WALK_ROWS)
     if walked.complete or len(walked.found) >= limit or not walked.found:
         return walked
     promised = math.ceil(WALK_ROWS * limit / len(walked.found) * 1.25)
-    if promised > WALK_MAX_ROWS:
+    if promised > (WALK_MAX_ROWS if most is None else most):
         return walked
     return _walk_rows(session, scope, check, limit, promised)
+
+
+def _walk_budget(session: Session, limit: int) -> int:
+    """How many newest rows a PostgreSQL walk for ``limit`` matches may read before the indexes.
+
+    Walking costs about ``limit / density`` rows, an index about its term's share of the
+    archive (``rows · density`` candidates, each fetched and rechecked): they cost the same
+    at a density of √(limit / rows), after √(limit · rows) walked rows. So the walk may go
+    that far: 4,600 rows for a page of 21 at a million articles, 14,000 for a count of 201.
+    """
+    pages = table("pg_class", column("oid"), column("reltuples"))
+    rows = session.scalar(select(pages.c.reltuples).where(
+        pages.c.oid == func.to_regclass(Article.__tablename__))) or 0
+    return max(WALK_MAX_ROWS, math.isqrt(int(limit * max(float(rows), 0))))
 
 
 def _walk_rows(session: Session, scope: Scope, check: ColumnElement[bool] | None, limit: int,
@@ -421,7 +438,8 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
         # Every match is wanted, or a one-character term no index holds: let the planner choose.
         return list(session.scalars(indexed.limit(limit) if limit else indexed))
     with _planned(session, WALK_PLAN):
-        walked = _walk(session, scope, _scan_match(terms, title_only), limit)
+        walked = _walk(session, scope, _scan_match(terms, title_only), limit,
+                       _walk_budget(session, limit))
     if len(walked.found) >= limit or walked.complete:
         return walked.found
     # The newest rows hold too few matches, so the terms are rare there and the indexes'
@@ -443,8 +461,19 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
 
 
 def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limit: int) -> int:
-    """Matches up to ``limit``, in no order: the planner picks the cheapest way to find that
-    many (a term's index, the site's, or the newest rows) and stops there."""
+    """Matches up to ``limit``, in no order.
+
+    The newest rows are walked first, as for the page: a common term fills ``limit`` among
+    them at once, where its index would hand over a bitmap of most of the archive before a
+    single row is counted. Only a term too rare for the walk is counted through the indexes,
+    whose candidate sets are then small; the planner picks which and stops at ``limit``.
+    """
+    with _planned(session, WALK_PLAN):
+        walked = _walk(session, scope, _scan_match(terms, title_only=False), limit,
+                       _walk_budget(session, limit))
+    if len(walked.found) >= limit or walked.complete:
+        return len(walked.found)
+
     def counted(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
         # LIKE first: a row is checked left to right, so a scan computes the costly pairs of
         # a two-character term only for the rows that hold it; the pair index still serves.

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines import search as search_module
@@ -161,6 +161,40 @@ def test_a_page_counts_the_matches_its_ranking_holds(
                                                          len(expected) > cap)
             assert count_matches(sessions, asked, cap) == (min(len(expected), cap),
                                                            len(expected) > cap)
+
+
+@pytest.mark.parametrize("walk_rows", [2, 400])
+@pytest.mark.parametrize("query", ["企业", "高新区", "园区 企业", "的", "量子通信"])
+def test_a_common_term_is_counted_among_the_newest_rows_up_to_the_cap(
+        stored: tuple[sessionmaker[Session], list[Article]], query: str, walk_rows: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted over the whole archive, a term most articles hold stops at the cap among the
+    newest rows, without the index that would list every article holding it; a rare one, or
+    a walk too short, falls back to the indexes. Either way the count is the scan's, capped."""
+    sessions, rows = stored
+    monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(search_module, "WALK_MAX_ROWS", walk_rows)
+    expected = len(reference(rows, query, ArticleFilter(limit=0)))
+    statements: list[str] = []
+    engine = sessions.kw["bind"]
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for cap in (5, 200):
+            counted = count_matches(sessions, ArticleFilter(query=query), cap)
+            assert counted == (min(expected, cap), expected > cap)
+            page = article_page(sessions, ArticleFilter(query=query), count_to=cap)
+            assert (page.matches, page.more_matches) == counted
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    counts = [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT")]
+    if engine.dialect.name == "postgresql":
+        # 400 rows are the whole archive: the walk answered every count, no index was asked.
+        # Two rows answer none but the cap of 5 of a term in most articles.
+        assert (counts == []) if walk_rows == 400 else (len(counts) >= 2)
 
 
 @pytest.mark.parametrize("query", ["高新区", "芯片", "集成电路 芯片", "光", "AI", "量子通信"])
