@@ -132,11 +132,11 @@ def _allow_list_cleaner(
     )
 
 
-# --- what the cleaner reads ----------------------------------------------------------
+# --- tags the walk knows -----------------------------------------------------------------
 
 _DROPPED_TAGS = frozenset({
     "script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "input", "button", "select", "textarea", "label", "nav", "footer", "svg", "math", "canvas",
+    "input", "button", "select", "textarea", "label", "svg", "math", "canvas",
     "audio", "video", "source", "track", "map", "template", "link", "meta", "title", "base",
     "dialog",
 })
@@ -475,6 +475,8 @@ class _Walker:
     def _is_furniture(self, node: Element, verdict: str) -> bool:
         """A furniture-sounding wrapper is kept when it holds most of the text and few links;
         one named by a widget word (info, meta, page) only when it is short or mostly links."""
+        if verdict == "always":
+            return True
         chars = len(_text(node).strip())
         if verdict == "furniture" and chars < _ARTICLE_MIN_CHARS:
             return True

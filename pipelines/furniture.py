@@ -31,10 +31,10 @@ from pipelines.vocabulary import (
 # takes the QR code above it along, "tail" ends the article (comments, the site footer),
 # "attachment" keeps its download link in the HTML but not its file name in the text.
 Kind = Literal["furniture", "related", "follow", "tail", "attachment"]
-# "furniture": cut unless the element holds the article (a theme's share wrapper around the
-# text); "small": a widget word that also names big containers (info, meta, page), so only a
-# short or link-dominated element is cut.
-ElementVerdict = Literal["furniture", "small"]
+# "always": cut, whatever it holds; "furniture": cut unless the element holds the article (a
+# theme's share wrapper around the text); "small": a widget word that also names big containers
+# (info, meta, page), so only a short or link-dominated element is cut.
+ElementVerdict = Literal["always", "furniture", "small"]
 
 LINK_DOMINATED = 0.5
 SMALL_MAX_CHARS = 200
@@ -43,7 +43,9 @@ HEAD_ENDS_CHARS = 40
 
 # --- by markup ------------------------------------------------------------------------------
 
-# Tags whose element is furniture whatever its class: a search or comment form, a sidebar.
+# Tags whose element is the page's, not the article's: navigation and the page footer always;
+# a form (search, comments) and a sidebar unless the theme wrapped the article in one.
+_ALWAYS_FURNITURE_TAGS = frozenset({"nav", "footer"})
 _FURNITURE_TAGS = frozenset({"form", "aside"})
 # Class words that say "the article's own block": zw-info is the body, not its info line.
 _CONTENT_WORDS = frozenset({"content", "text", "zw", "article", "body"})
@@ -54,6 +56,8 @@ _CLASS_WORD_SPLIT = re.compile(r"[\s_-]+")
 
 def element_verdict(tag: str, names: str) -> ElementVerdict | None:
     """Whether an element is furniture by its tag and its class and id words (``names``)."""
+    if tag in _ALWAYS_FURNITURE_TAGS:
+        return "always"
     if tag in _FURNITURE_TAGS:
         return "furniture"
     if not names or names.isspace():
