@@ -14,12 +14,15 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import etree
 
-from pipelines.vocabulary import (
-    BREADCRUMB_HINTS,
-    COUNTER_LABELS,
-    FURNITURE_CLASS_FRAGMENTS,
-    FURNITURE_CLASSES,
-    SITE_FOOTER_MARKS,
+from pipelines.furniture import (
+    HEAD_ENDS_CHARS,
+    LINK_DOMINATED,
+    SMALL_MAX_CHARS,
+    block_kind,
+    element_verdict,
+    is_info_line,
+    is_list_item,
+    without_counters,
 )
 
 
@@ -129,11 +132,11 @@ def _allow_list_cleaner(
     )
 
 
-# --- what counts as page furniture ----------------------------------------------------------
+# --- tags the walk knows -----------------------------------------------------------------
 
 _DROPPED_TAGS = frozenset({
     "script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "input", "button", "select", "textarea", "label", "nav", "footer", "svg", "math", "canvas",
+    "input", "button", "select", "textarea", "label", "svg", "math", "canvas",
     "audio", "video", "source", "track", "map", "template", "link", "meta", "title", "base",
     "dialog",
 })
@@ -147,88 +150,8 @@ _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "u", "sub", "sup"})
 # The page's own <h1> is the headline; one inside the body is a section title.
 _HEADINGS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6"}
 
-_NAME_SEPARATORS = re.compile(r"[^a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
-
-# Short texts that are page furniture when nothing but them (and punctuation) fills a block.
-_LATIN_WORD_START, _LATIN_WORD_END = r"(?<![A-Za-z])", r"(?![A-Za-z])"
-_CHROME = re.compile(
-    r"(?:字号|字体)\s*[:：]?\s*(?:[【\[(（]?\s*[大中小]\s*[】\])）]?\s*){1,3}"
-    r"|打印(?:本页|本文|此页|文章|页面)?|关闭(?:本页|窗口|页面|本文)?"
-    r"|(?:加入|添加到?)?收藏(?:本页|本文|本站)?|返回(?:顶部|首页|列表|上一页)?"
-    r"|分享(?:到|至)?|(?:浏览|阅读|访问|点击)(?:次数|量|数)?\s*[:：]?\s*\d*\s*次?"
-    r"|扫一扫|(?:手机)?扫描二维码|二维码|在手机上?(?:打开|查看|阅读)(?:当前页|本页|此页)?"
-    r"|用?手机(?:扫一扫|扫码|浏览|打开)|打开当前页|分享到手机"
-    r"|微信(?:朋友圈|好友)?|朋友圈|(?:新浪|腾讯)?微博|QQ(?:空间|好友)?|豆瓣|人人网?|百度贴吧"
-    r"|上一页|下一页|首页|尾页|末页|共\s*\d+\s*页|第\s*\d+\s*页|跳转(?:到|至)?|转到|"
-    + _LATIN_WORD_START
-    + r"(?:share(?:\s+this)?|like\s+this|like|loading|print(?:\s+this)?|e-?mail|tweet|facebook"
-    r"|twitter|linkedin|whatsapp|telegram|reddit|pinterest|pocket|tumblr|wechat|weibo"
-    r"|click\s+to\s+\w+(?:\s+on\s+\w+)?|opens?\s+in\s+(?:a\s+)?new\s+window|more|go|previous"
-    r"|prev|next|close|back\s+to\s+top|top)"
-    + _LATIN_WORD_END,
-    re.I,
-)
-_BREADCRUMB = re.compile(
-    "(?:" + "|".join(BREADCRUMB_HINTS) + r")\s*[:：>＞]"
-    r"|(?:you\s+are\s+here\s*:|home\s*[>»›/])",
-    re.I,
-)
-_PREV_NEXT_ZH = re.compile(r"(?:上一篇|下一篇|上一条|下一条|上篇|下篇|前一篇|后一篇)\s*[:：]")
-_TAG_LINE = re.compile(r"(?:tags?|标签|posted\s+in|categories|分类)\s*[:：]", re.I)
-_PREV_NEXT_EN = re.compile(r"(?:previous|next)(?:\s+(?:post|article|story))?\s*[:：]", re.I)
-_RELATED = re.compile(
-    r"(?:相关(?:文章|新闻|链接|阅读|报道|稿件|信息)|延伸阅读|推荐阅读|相关推荐"
-    r"|related(?:\s+(?:posts?|articles?|news|links|stories))?)\s*[:：]?",
-    re.I,
-)
-# A block that ends the article: what follows is the page's, not the writer's.
-_TAIL = re.compile(
-    r"(?:网友评论|发表评论|我要评论|全部评论|最新评论|热门评论|评论区|已有\s*\d+\s*条评论"
-    r"|共\s*\d+\s*条评论|文明上网|登录后(?:才能)?(?:发表)?评论"
-    r"|leave\s+a\s+(?:reply|comment)|\d+\s+(?:comments?|responses?|replies)\b"
-    r"|comments\s*\(\d+\)|join\s+the\s+(?:conversation|discussion))",
-    re.I,
-)
-# A site footer: who runs the site and its registration numbers.
-_SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, r"主办单位\s*[:：]", r"承办单位\s*[:：]",
-                                    r"技术支持\s*[:：]", "版权所有")))
-# A link out of the article to a topic, a channel or the home page: 点击进入…>>, 返回XX首页>>.
-_PROMO = re.compile(
-    r"(?:点击(?:进入|查看|阅读|这里|此处|浏览)|返回.{0,15}?(?:首页|频道|栏目|列表|专题|主页|查看更多)"
-    r"|查看(?:更多|全文|原文)|获取更多|阅读(?:原文|全文)|更多(?:精彩|详情|内容|资讯|新闻|报道)"
-    r"|(?:read|see)\s+(?:more|also)\b|also\s+read\b|more\s+on\s+this|sign\s+up\s+for"
-    r"|subscribe\s+to)",
-    re.I,
-)
-_ARROWS = re.compile(r"(?:>>|》》|＞＞|»|>)\s*$")
-# A WeChat follow block: 扫码关注, 长按识别二维码, 点击上方蓝字关注我们, 关注公众号.
-_FOLLOW = re.compile(
-    r"扫码关注|扫一扫关注|扫描.{0,8}二维码|长按.{0,6}二维码|识别.{0,4}二维码|蓝字.{0,4}关注"
-    r"|关注.{0,15}(?:公众号|微信号|视频号|官方微信|官微)|(?:微信)?公众号\s*[:：]|微信号\s*[:：]"
-    r"|欢迎关注|关注我们"
-)
-# A reprint disclaimer: 特别声明, 免责声明, 版权声明, or the words every such notice says.
-_DISCLAIMER = re.compile(
-    r"^[【\[（(]?\s*(?:(?:特别|免责|版权|郑重)声明|(?:声明|disclaimer)\s*(?:[】\]）)]|[:：]))"
-    r"|如有侵权.{0,10}(?:联系|删除|告知|处理)|不代表本(?:网|站|平台|号)(?:的)?(?:观点|立场)|仅供参考.{0,10}风险自负"
-    r"|转载请注明|未经(?:本网|本站)?(?:书面)?(?:授权|许可).{0,8}(?:不得|禁止)(?:转载|使用)",
-    re.I,
-)
-_SENTENCE_ENDS = ("。", ".", "！", "!", "？", "?")
-_FOLLOW_MAX_CHARS = 80
-_LIST_ITEM_MAX_CHARS = 60
-_PROMO_MAX_CHARS = 60
-_DISCLAIMER_MAX_CHARS = 400
-_COPYRIGHT = re.compile(r"(?:版权所有|©|copyright\s*(?:©|\(c\)|\d{4}))", re.I)
-_COUNTER = re.compile("(?:" + "|".join(COUNTER_LABELS) + r")\s*[:：]\s*\d*\s*次?")
-# An attachment list is what the page offers for download, not what the article says.
-_ATTACHMENT_LABEL = re.compile(r"(?:相关)?附件(?:下载)?\s*[:：]?|attachments?\s*:?", re.I)
-_ATTACHMENT_FILE = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|pptx?|csv|txt)\s*(?:[(（][^)）]*[)）])?\s*$", re.I)
-_FURNITURE_MAX_CHARS = 200
-_CHROME_MAX_CHARS = 100
 
 # --- images ---------------------------------------------------------------------------------
 
@@ -270,8 +193,8 @@ _NEEDS_ESCAPE = re.compile(r"[&<>]")
 _TAG_LIKE = re.compile(r"<[!/?]?[A-Za-z][^<>]*>")
 _LEADING_SPACE = re.compile(r"^((?:<[^>]*>)*) ")
 _TRAILING_SPACE = re.compile(r" ((?:<[^>]*>)*)$")
-_LINK_DOMINATED = 0.5
 _ARTICLE_MIN_CHARS = 100
+_ARTICLE_SHARE = 0.6
 
 
 # lxml ships no type information; a node is whatever lxml.etree returns.
@@ -285,26 +208,31 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def clean_body(fragment: str, base_url: str) -> Body:
+def clean_body(fragment: str, base_url: str, title: str | None = None) -> Body:
     """Keep what a reader would call the article: its paragraphs, tables and pictures.
 
     For HTML that comes as text; a page already parsed gives its body's nodes to
-    ``clean_body_nodes`` instead.
+    ``clean_body_nodes`` instead. ``title`` is the page's headline, which the body may repeat.
     """
     fragment = _XML_DECLARATION.sub("", fragment, count=1)
     try:
         root = etree.fromstring(fragment, _PARSER) if fragment.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError):
         root = None  # nothing a parser can read: no article
-    return clean_body_nodes([] if root is None else [root], base_url)
+    return clean_body_nodes([] if root is None else [root], base_url, title)
 
 
-def clean_body_nodes(nodes: Sequence[Element | str], base_url: str) -> Body:
+def clean_body_nodes(nodes: Sequence[Element | str], base_url: str,
+                     title: str | None = None) -> Body:
     """The article of a body given as its parsed nodes, in order: elements (their tails not
-    included) and text between them. The nodes are read, never changed."""
-    walker = _Walker(nodes, base_url)
+    included) and text between them. The nodes are read, never changed.
+
+    This is the one place page furniture is removed (``pipelines.furniture`` says what it is):
+    elements by their markup as the walk enters them, blocks by their text once cut.
+    """
+    walker = _Walker(nodes, base_url, title)
     walker.walk()
-    return _finish(walker.blocks, base_url)
+    return _finish(walker.blocks, base_url, title)
 
 
 class _Frame(NamedTuple):
@@ -343,9 +271,10 @@ _END_LINK = ("link",)
 class _Walker:
     """One pass over the tree: drops furniture by markup, cuts the rest into blocks."""
 
-    def __init__(self, nodes: Sequence[Element | str], base_url: str) -> None:
+    def __init__(self, nodes: Sequence[Element | str], base_url: str, title: str | None) -> None:
         self.nodes = nodes
         self.base_url = base_url
+        self.title = title
         self.blocks: list[_Raw] = []
         self.frames: list[_Frame] = [_ROOT_FRAME]
         self.text_parts: list[str] = []
@@ -354,6 +283,7 @@ class _Walker:
         self.links_open = 0
         self.open_tags: list[str] = []
         self._total_chars: int | None = None
+        self.in_head = True  # no block of the article's length but the headline yet
 
     def walk(self) -> None:
         stack: list[object] = [node for node in reversed(self.nodes)
@@ -382,12 +312,14 @@ class _Walker:
         if name == "img":
             self._add_image(node)
             return []
-        furniture = name in ("form", "aside") or (
-            ("class" in attrs or "id" in attrs)
-            and _is_furniture_name(f"{attrs.get('class', '')} {attrs.get('id', '')}")
-        )
-        if furniture and not self._holds_the_article(node):
+        # The body as located (a skin, the densest box, a site's selector) is the article's
+        # whatever its class says (share-txt); furniture is what it holds.
+        verdict = element_verdict(name, f"{attrs.get('class', '')} {attrs.get('id', '')}"
+                                  if "class" in attrs or "id" in attrs else "")
+        if verdict is not None and node not in self.nodes and self._is_furniture(node, verdict):
             return []
+        if self.in_head and self.title and self._is_info_line(node):
+            return []  # the info line under the headline, however its parts are laid out
         children = _contents(node)
         if name == "table" and _is_data_table(node):
             self._add_table(node)
@@ -471,6 +403,7 @@ class _Walker:
         frame = self.frames[-1]
         if frame.figcaption and self._caption_figure(frame, text):
             return
+        self.in_head = self.in_head and (len(text) < HEAD_ENDS_CHARS or text == self.title)
         self.blocks.append(_Raw(
             text=text,
             html=_normalise_html(raw_html),
@@ -523,30 +456,44 @@ class _Walker:
             text = " ".join(rows)
             link_chars = sum(len(_text(a).strip()) for a in table.iterdescendants("a"))
             html = etree.tostring(table, method="html", encoding="unicode", with_tail=False)
+            self.in_head = self.in_head and len(text) < HEAD_ENDS_CHARS
             self.blocks.append(_Raw(text=text, html=html, tag="table",
                                     link_share=link_chars / max(len(text), 1),
                                     table_images=tuple(pictures)))
 
-    def _holds_the_article(self, node: Element) -> bool:
-        """A furniture-sounding wrapper is kept when it holds most of the text and few links."""
-        chars = len(_text(node).strip())
-        if chars < _ARTICLE_MIN_CHARS:
-            return False
+    def _is_info_line(self, node: Element) -> bool:
+        """An element of the body, not the whole of it, whose text is an info line."""
+        text = _text(node).strip()
+        return len(text) < self._body_chars() and is_info_line(_normalise_text(text))
+
+    def _body_chars(self) -> int:
         if self._total_chars is None:
             self._total_chars = len("".join(
                 node if isinstance(node, str) else _text(node) for node in self.nodes).strip())
-        if chars < 0.6 * self._total_chars:
-            return False
+        return self._total_chars
+
+    def _is_furniture(self, node: Element, verdict: str) -> bool:
+        """A furniture-sounding wrapper is kept when it holds most of the text and few links;
+        one named by a widget word (info, meta, page) only when it is short or mostly links."""
+        if verdict == "always":
+            return True
+        chars = len(_text(node).strip())
+        if verdict == "furniture" and chars < _ARTICLE_MIN_CHARS:
+            return True
         link_chars = sum(len(_text(a).strip()) for a in node.iterdescendants("a"))
-        return link_chars < 0.3 * chars
+        if chars >= _ARTICLE_SHARE * self._body_chars():
+            # Most of the body: the article's wrapper, unless it is mostly links.
+            return link_chars >= 0.3 * chars and verdict == "furniture"
+        return verdict == "furniture" or chars < SMALL_MAX_CHARS \
+            or link_chars > LINK_DOMINATED * chars
 
 
-def _finish(raws: list[_Raw], base_url: str) -> Body:
+def _finish(raws: list[_Raw], base_url: str, title: str | None) -> Body:
     """Drop furniture by its text, match captions to pictures, sanitise every block."""
     blocks: list[Block] = []
     images: list[Image] = []
     seen_images: set[str] = set()
-    kept = _drop_furniture(raws)
+    kept = _drop_furniture(raws, title)
     for index, raw in enumerate(kept):
         if raw.tag == "table":
             blocks.append(Block(raw.text, sanitize_html(raw.html, base_url)))
@@ -570,21 +517,24 @@ def _finish(raws: list[_Raw], base_url: str) -> Body:
     return Body(blocks=blocks, images=images)
 
 
-def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
+def _drop_furniture(raws: list[_Raw], title: str | None) -> list[_Raw]:
     """Blocks whose text is furniture go, and so does a related list up to the next paragraph.
 
     A comment box or the site footer ends the article: nothing after it is kept. A QR
-    code beside a follow-us line goes with it.
+    code beside a follow-us line goes with it. The headline repeated in the body goes, and
+    so does the info line under it, until the first block of the article's length.
     """
     kept: list[_Raw] = []
     in_related_list = False
     after_follow = False
+    in_head = True
     for raw in raws:
         if raw.tag == "figure":
-            if not (after_follow or (in_related_list and raw.link_share >= _LINK_DOMINATED)):
+            if not (after_follow or (in_related_list and raw.link_share >= LINK_DOMINATED)):
                 kept.append(raw)
             continue
-        verdict = _furniture(raw.text, raw.link_share)
+        verdict = block_kind(raw.text, raw.link_share, title=title,
+                             heading=raw.tag[0] == "h", in_head=in_head and bool(title))
         after_follow = verdict == "follow"
         if verdict == "tail":
             if any(block.text for block in kept):
@@ -602,63 +552,19 @@ def _drop_furniture(raws: list[_Raw]) -> list[_Raw]:
             continue
         if verdict is not None:
             continue
-        if in_related_list and _list_item(raw):
+        if in_related_list and is_list_item(raw.text, raw.link_share):
             continue
         in_related_list = False
+        in_head = in_head and len(raw.text) < HEAD_ENDS_CHARS
         if raw.tag == "table":
             kept.append(raw)
             continue
-        without_counter = _COUNTER.sub("", raw.text)
+        without_counter = without_counters(raw.text)
         if without_counter != raw.text:
             raw.text = _normalise_text(without_counter)
             raw.html = escape(raw.text, quote=False)
         kept.append(raw)
     return kept
-
-
-def _list_item(raw: _Raw) -> bool:
-    """An entry of a related list: mostly a link, or a short linked title with its date."""
-    return raw.link_share >= _LINK_DOMINATED or (
-        raw.link_share > 0 and len(raw.text) <= _LIST_ITEM_MAX_CHARS
-        and not raw.text.endswith(_SENTENCE_ENDS))
-
-
-def _furniture(text: str, link_share: float) -> str | None:
-    """Name the kind of page furniture a block's text is, or None for a real paragraph."""
-    related = _RELATED.match(text)
-    if related and (link_share >= _LINK_DOMINATED or not text[related.end():].strip()):
-        return "related"
-    if len(text) <= _DISCLAIMER_MAX_CHARS and _DISCLAIMER.search(text):
-        return "furniture"
-    follow = _FOLLOW.search(text) if len(text) <= _FOLLOW_MAX_CHARS else None
-    # "扫码关注…" opens the block; a sentence that only mentions an account is the article's.
-    if follow and (follow.start() <= 2 or (len(text) <= 30 and "，" not in text)):
-        return "follow"
-    if len(text) <= _PROMO_MAX_CHARS and _PROMO.match(text) and (
-            link_share >= _LINK_DOMINATED or _ARROWS.search(text)
-            or not text.endswith(_SENTENCE_ENDS)):
-        return "furniture"
-    if len(text) > _FURNITURE_MAX_CHARS:
-        return None
-    if _TAIL.match(text) and len(text) <= _CHROME_MAX_CHARS and not text.endswith(_SENTENCE_ENDS):
-        return "tail"
-    if len(_SITE_FOOTER.findall(text)) >= 2 or (text.startswith(("主办", "版权所有", "Copyright"))
-                                               and _SITE_FOOTER.search(text)):
-        return "tail"
-    if _BREADCRUMB.match(text) or _PREV_NEXT_ZH.match(text) or _COPYRIGHT.match(text):
-        return "furniture"
-    if link_share >= _LINK_DOMINATED and (_PREV_NEXT_EN.match(text) or _TAG_LINE.match(text)
-                                          or _ARROWS.search(text)):
-        return "furniture"
-    if _ATTACHMENT_LABEL.fullmatch(text) or (
-            link_share >= _LINK_DOMINATED and _ATTACHMENT_FILE.search(text)):
-        return "attachment"
-    if len(text) > _CHROME_MAX_CHARS or "。" in text or "，" in text:
-        return None
-    rest, matches = _CHROME.subn("", text)
-    if not any(char.isalpha() for char in rest) and (matches or link_share >= _LINK_DOMINATED):
-        return "furniture"
-    return None
 
 
 def _caption_after(raw: _Raw | None) -> str | None:
@@ -677,15 +583,6 @@ def _is_hidden(attrs: dict[str, Any]) -> bool:
         return True
     style = attrs.get("style")
     return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
-
-
-@lru_cache(maxsize=4096)
-def _is_furniture_name(names: str) -> bool:
-    lowered = names.lower()
-    if not FURNITURE_CLASSES.isdisjoint(_NAME_SEPARATORS.split(lowered)):
-        return True
-    squashed = _NAME_SEPARATORS.sub("", lowered)
-    return any(fragment in squashed for fragment in FURNITURE_CLASS_FRAGMENTS)
 
 
 def _is_data_table(table: Element) -> bool:

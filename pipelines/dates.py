@@ -10,12 +10,23 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from pipelines.urls import AP_HEX_TIME
 
-__all__ = ["date_from_url", "parse_datetime", "pick_published"]
+__all__ = ["PRINTED_DATE", "date_from_url", "parse_datetime", "pick_published"]
 
 EARLIEST_YEAR = 1990
 # Clocks and time zones disagree a little; anything later than this is a typo or a scheduled event.
 FUTURE_GRACE = timedelta(days=1)
 
+_PRINTED_MONTHS = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?")
+# Any printed date: 2022-06-10 10:30:00, 2019年09月06日 09:38, 2007-08-20-23:59:59,
+# 18-03-08 23:16, May 9, 2021, 10 May 2021, Apr 14, 2024 01:11 AM.
+PRINTED_DATE = re.compile(
+    r"(?<!\d)(?:"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
+    r"|\d{2}-\d{2}-\d{2}(?=\s+\d{1,2}:\d{2})"
+    r"|" + _PRINTED_MONTHS + r"\s+\d{1,2},?\s+(?:19|20)\d{2}"
+    r"|\d{1,2}\s+" + _PRINTED_MONTHS + r",?\s+(?:19|20)\d{2}"
+    r")(?:[\s,]*(?:(?:at|@)\s*)?[-T]?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?(?!\d)",
+)
 # Full-width ASCII (２０２２－０６－１０, 10：30) and the ideographic space, folded to ASCII once.
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 

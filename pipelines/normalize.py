@@ -32,7 +32,6 @@ from pipelines.raw_article import CreditCandidate, DateCandidate, RawArticle
 from pipelines.record import ArticleRecord, RawCopy
 from pipelines.vocabulary import (
     EN_LINE_ROLES,
-    LABEL,
     PLACEHOLDER_NAMES,
     SITE_MAKER_WORDS,
     SOURCE_LABELS,
@@ -48,8 +47,6 @@ _SOURCE_LABEL = re.compile(
 SUMMARY_CHARS = 160
 CAPTION_CHARS = 120
 _SHOT_BY = re.compile(r"摄\s*[)）]?\s*$")
-_PROSE = re.compile(r"[。，！？；]")
-_HAS_DATE = re.compile(r"\d{4}\s*[-/年.]\s*\d{1,2}")
 _BYLINE = re.compile(r"^(?:" + "|".join(EN_LINE_ROLES) + r")?\s*[:：/]?\s*(?P<name>[^\s:：/].{0,38}?)$",
                      re.IGNORECASE)
 _NOT_A_NAME = re.compile(r"[0-9。，,；;！!？?@#()（）【】<>|:：]|https?:|\s{2,}")
@@ -122,14 +119,13 @@ def normalize(item: RawArticle, *, now: datetime | None = None) -> ArticleRecord
     if not title:
         raise Unusable("no_title")
 
-    body = raw.body if raw.body is not None else clean_body(raw.body_html, url)
+    body = raw.body if raw.body is not None else clean_body(raw.body_html, url, title)
     # A caption goes with its picture (``images``), not into the article's text.
     captions = {image.caption for image in body.images if image.caption}
     texts = [(index, block.text) for index, block in enumerate(body.blocks)
              if block.text and block.text not in captions]
     kept_texts, credits = split_credit_paragraphs([text for _, text in texts])
     kept = [(tuple(texts[at][0] for at in sources), text) for sources, text in kept_texts]
-    kept = kept[_page_furniture_lines([text for _, text in kept], title):]
     paragraphs = [text for _, text in kept]
     credits = _with_bylines(credits, raw.credits)
     for image in body.images:
@@ -237,19 +233,6 @@ def byline_credits(line: str) -> Credits:
     if m and not _NOT_A_NAME.search(m["name"]) and m["name"].lower() not in _NOBODY:
         return Credits(authors=(m["name"],))
     return credits
-
-
-def _page_furniture_lines(paragraphs: list[str], title: str) -> int:
-    """How many paragraphs a content block starts with that are its headline and info line."""
-    start = 0
-    while start < min(len(paragraphs), 3):
-        first = _clean(paragraphs[start])
-        if first == title or (len(first) <= 120 and LABEL.search(first)
-                              and _HAS_DATE.search(first) and not _PROSE.search(first)):
-            start += 1
-            continue
-        break
-    return start
 
 
 def _summarize(paragraphs: list[str]) -> str:

@@ -96,7 +96,9 @@ class RawArticle:
     section: str | None = None         # column (ColumnName, breadcrumb)
     source: str | None = None          # 来源 text with its label removed
     credits: list[CreditCandidate] = field(default_factory=list)
-    body_html: str = ""                # HTML fragment of the main content, uncleaned
+    # The body's HTML: as written where a site's selector or a CMS's markers bound it, else the
+    # safe HTML of the blocks the body cleaner kept (no furniture either way in ``body``).
+    body_html: str = ""
     body: Body | None = None           # its blocks, read from the page's own tree (credits still in)
     summary: str | None = None         # meta description
     tags: list[str] = field(default_factory=list)

@@ -35,6 +35,7 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from pipelines.furniture import is_page_line
 from pipelines.models import Article, Story, StoryArticle, StoryBand, utcnow
 
 if TYPE_CHECKING:
@@ -49,20 +50,12 @@ MIN_SHINGLES = 60
 CANDIDATES = 20          # best-sharing candidates whose signatures are compared
 SEED = 1
 
-# Lines that belong to the page, not to the story: credits, sources, editors, share prompts.
-_FURNITURE = re.compile(
-    r"^\W*(?:来源|来自|原标题|稿源|作者|记者|通讯员|编辑|责任编辑|责编|审核|审校|校对|统筹|监制|摄影|"
-    r"图片|图|文|供图|文字|视频|排版|出品|转载|版权|声明|免责|source|editors?|reporters?|authors?|"
-    r"photos?|by|copyright|translated by|responsible editor)\s*[:：/／|]"
-    r"|^[（(【\[].{0,40}[)）】\]]$|扫一扫|分享到|打印本页|关闭窗口|\b(?:print|share)\b.{0,20}$",
-    re.IGNORECASE)
 _DROP = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def story_text(body: str) -> str:
     """The body as the story tells it: furniture lines dropped, normalised, no spaces or marks."""
-    kept = [line for line in body.splitlines()
-            if line.strip() and not (_FURNITURE.match(line.strip()) and len(line.strip()) < 80)]
+    kept = [line for line in body.splitlines() if line.strip() and not is_page_line(line)]
     text = unicodedata.normalize("NFKC", "\n".join(kept)).lower()
     return _DROP.sub("", text)
 

@@ -131,11 +131,17 @@ BREADCRUMB_CLASS_FRAGMENTS = ("crumb", "position", "location", "dqwz", "weizhi",
 
 BREADCRUMB_HINTS = ("当前位置", "您的位置", "你的位置", "您现在的位置", "你现在的位置", "所在位置",
                     "当前的位置", "现在位置", "您当前的位置", "您当前所在位置")
-RELATED_HEADINGS = ("相关新闻", "相关阅读", "相关文章", "相关链接", "推荐阅读", "延伸阅读",
-                    "Related posts")
 # Lines of a share bar, a pager or the page's tools.
 TOOL_LINE_STARTS = ("分享到", "分享：", "【打印", "打印本页", "【关闭", "关闭窗口", "上一篇",
                     "下一篇", "扫一扫", "返回顶部", "Share this", "Previous post", "Next post")
+# Labels that open a line about the page, not the story it tells: credits, sources, rights. The
+# story signature drops such lines; stored signatures were made with these words, so a word added
+# here changes which stored stories a new article can join.
+PAGE_LINE_LABELS = ("来源", "来自", "原标题", "稿源", "作者", "记者", "通讯员", "编辑", "责任编辑", "责编",
+                    "审核", "审校", "校对", "统筹", "监制", "摄影", "图片", "图", "文", "供图", "文字",
+                    "视频", "排版", "出品", "转载", "版权", "声明", "免责", "source", "editor",
+                    "editors", "reporter", "reporters", "author", "authors", "photo", "photos", "by",
+                    "copyright", "translated by", "responsible editor")
 DISCLAIMER_STARTS = ("特别声明", "免责声明", "版权声明", "郑重声明", "声明：", "Disclaimer")
 # A site footer: who runs the site and its registration numbers.
 SITE_FOOTER_MARKS = ("ICP备", "ICP证", "公网安备", "网站标识码")

@@ -112,9 +112,12 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
                     or meta.ld_text("description"))
     item.tags = _tags(root, meta, overrides)
     item.page_language = _language(root, meta)
-    nodes = body_nodes(body, title) if body is not None else []
-    item.body_html = nodes_html(nodes)
-    item.body = clean_body_nodes(nodes, item.url)
+    nodes = body_nodes(body) if body is not None else []
+    item.body = clean_body_nodes(nodes, item.url, title)
+    # What a site's selector or a CMS's markers bound is kept as the page wrote it; a body
+    # found by its skin or its density is written from the blocks the cleaner kept.
+    item.body_html = nodes_html(nodes) if body is not None and body.nodes is not None \
+        else item.body.html
     item.next_part = next_part_url(root, item.url, Resolver(item.url))
 
 

@@ -1,4 +1,5 @@
-"""The article body: where it is (markers, known CMS skins, text density) and what to cut."""
+"""The article body: where it is (markers, known CMS skins, text density); what in it is furniture
+is ``pipelines.furniture``'s to say, when the body cleaner reads it."""
 
 from __future__ import annotations
 
@@ -9,23 +10,16 @@ from dataclasses import dataclass
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from pipelines.body import drop
 from pipelines.vocabulary import (
     ASIDE_CLASSES,
     DISCLAIMER_STARTS,
-    IN_BODY_FURNITURE_CLASSES,
-    LABEL,
     NEGATIVE_CLASSES,
     NOT_TEXT_CLASSES,
     POSITIVE_CLASSES,
-    RELATED_HEADINGS,
     SITE_FOOTER_MARKS,
-    TOOL_LINE_STARTS,
-    label_kind,
 )
 
-from .document import BLOCK_TAGS, Element, class_tokens, outer_html, squash, text_of
-from .patterns import DATE
+from .document import Element, class_tokens, outer_html, squash, text_of
 
 _CSS = HTMLTranslator()
 # Body containers of the CMSes the zones run on. When several match, the innermost
@@ -53,7 +47,6 @@ _MIN_SKIN_TEXT = 20
 _MIN_PARAGRAPH = 25     # a paragraph this long votes for the block around it
 _MIN_SENTENCE = 8       # … and a sentence this long does when nothing longer is there
 _SENTENCE_END = re.compile(r"[。！？!?]|[a-z]{2}\.(?:\s|$)")
-_PROSE = re.compile(r"[，。！？；]")
 _NEAR_LEVELS = 3       # prose this many levels up from the densest box is right beside it
 _BESIDE = 0.25         # share of the page's prose beside the densest box worth a second look
 _AGREED = 0.7          # share of a wider block's extra text the extractor must also read
@@ -61,7 +54,6 @@ _SITE_FOOTER = re.compile("|".join((*SITE_FOOTER_MARKS, "版权所有", "主办�
                           re.IGNORECASE)
 # Headline tags of teaser cards: the line under a linked headline is its teaser.
 _TEASER_TITLES = frozenset({"a", "h2", "h3", "h4", "h5", "h6", "strong", "b"})
-_BOILERPLATE_STARTS = (*TOOL_LINE_STARTS, *RELATED_HEADINGS)
 
 
 BodyNode = Element | str  # an element (its tail not included), or text between elements
@@ -84,13 +76,9 @@ def find_body(root: Element, selected: list[Element],
     return _between_markers(root) or _by_skin(classes) or _by_density(root)
 
 
-def body_nodes(body: Body, title: str | None) -> list[BodyNode]:
-    """The body without the title block, info line, share bar, pager and lists: cut from the
-    page's tree once, when every other finder is done with it."""
-    if body.nodes is not None:
-        return body.nodes
-    _prune(body.element, title)
-    return [body.element]
+def body_nodes(body: Body) -> list[BodyNode]:
+    """The body's nodes as the page wrote them; the body cleaner cuts the furniture."""
+    return body.nodes if body.nodes is not None else [body.element]
 
 
 def nodes_html(nodes: list[BodyNode]) -> str:
@@ -258,68 +246,3 @@ def _link_share(element: Element, text_length: int) -> float:
     if not text_length:
         return 1.0
     return min(1.0, sum(len(text_of(link)) for link in _LINKS(element)) / text_length)
-
-
-def _prune(container: Element, title: str | None) -> None:
-    doomed: list[Element] = []
-    in_head = True  # info lines only before the first real paragraph
-    skip_under: Element | None = None
-    for element in container.iterdescendants():
-        if not isinstance(element.tag, str):
-            continue
-        if skip_under is not None and skip_under in element.iterancestors():
-            continue
-        text = text_of(element)
-        if _is_boilerplate(element, text, title) or (in_head and _is_info_line(text)):
-            doomed.append(element)
-            skip_under = element
-            if text.startswith(RELATED_HEADINGS):
-                doomed.extend(_list_after(element))
-        elif in_head and _own_text_length(element) >= 40:
-            in_head = False
-    for element in doomed:
-        drop(element)
-
-
-def _list_after(heading: Element) -> list[Element]:
-    """The links a related-articles heading introduces: the link-dominated blocks after it."""
-    following = []
-    for sibling in heading.itersiblings():
-        if not isinstance(sibling.tag, str):
-            continue
-        text = text_of(sibling)
-        if not text or _link_share(sibling, len(text)) < 0.5:
-            break
-        following.append(sibling)
-    return following
-
-
-def _is_boilerplate(element: Element, text: str, title: str | None) -> bool:
-    if title and text and element.tag in {"h1", "h2", "h3", "h4", "div", "p", "span", "strong"} \
-            and (text == title or (len(text) >= 4 and title.startswith(text) and element.tag[0] == "h")):
-        return True
-    if element.tag in {"script", "style"}:
-        return False
-    tokens = class_tokens(element)
-    if tokens & IN_BODY_FURNITURE_CLASSES and not tokens & {"content", "text", "zw", "article", "body"}:
-        return len(text) < 200 or _link_share(element, len(text)) > 0.5
-    return len(text) < 200 and text.startswith(_BOILERPLATE_STARTS)
-
-
-def _is_info_line(text: str) -> bool:
-    """A short line of date, source and counters, or a date with a name beside it."""
-    if not text or len(text) > 150:
-        return False
-    kinds = [label_kind(match.group(1)) for match in LABEL.finditer(text)]
-    date = DATE.search(text)
-    if date:
-        # A short sentence with a date in it is the article (a one-line notice), not a date line.
-        return bool(kinds) or (len(text) - len(date.group(0)) < 40 and not _PROSE.search(text))
-    return len(kinds) >= 2 and any(kind in {"published", "updated", "other"} for kind in kinds)
-
-
-def _own_text_length(element: Element) -> int:
-    own = [element.text or ""] + [child.tail or "" for child in element
-                                  if child.tag not in BLOCK_TAGS]
-    return len(squash("".join(own)))
-

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from pipelines.dates import PRINTED_DATE
 from pipelines.raw_article import CreditCandidate, CreditPlace
 from pipelines.vocabulary import (
     BY_ROLE,
@@ -19,7 +20,7 @@ from pipelines.vocabulary import (
 )
 
 from .document import squash
-from .patterns import DATE, SHORT_DATE, VALUE_END
+from .patterns import SHORT_DATE, VALUE_END
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # hizh.cn prints a bare name, then the time: "宋雪梅 2025-12-23 23:39".
@@ -76,14 +77,14 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False,
         if _CREDIT_LINE.match(line):
             facts.credits.append(CreditCandidate(line, place))
         _read_labels(line, facts, place)
-        if waiting and (DATE.match(line) or _TIMED_DAY.match(line)):
+        if waiting and (PRINTED_DATE.match(line) or _TIMED_DAY.match(line)):
             facts.credits.append(CreditCandidate(waiting, place, NAME_BEFORE_DATE_ROLE))
         waiting = None
         name = _BARE_NAME.match(line)
         if name and _is_name(name.group(1)):
             if name.end() == len(line):
                 waiting = name.group(1)
-            elif DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
+            elif PRINTED_DATE.match(line, name.end()) or _TIMED_DAY.match(line, name.end()):
                 facts.credits.append(CreditCandidate(name.group(1), place, NAME_BEFORE_DATE_ROLE))
         facts.credits += [CreditCandidate(by.group(1), place, BY_ROLE) for by in _BY_NAME.finditer(line)
                           if by.group(1).lower() not in PLACEHOLDER_ACCOUNTS
@@ -95,7 +96,7 @@ def read_info(lines: Iterable[str], *, headline_lines: bool = False,
 
 def _bare_source(line: str) -> str | None:
     """The source-shaped word right after (or right before) the date of an info line."""
-    date = DATE.search(line) or _TIMED_DAY.search(line)
+    date = PRINTED_DATE.search(line) or _TIMED_DAY.search(line)
     if date is None:
         return None
     after = [word for word in _WORDS.split(line[date.end():]) if word]
@@ -118,7 +119,7 @@ def _read_labels(line: str, facts: InfoFacts, place: CreditPlace) -> None:
         value = line[match.end():end]
         kind = label_kind(match.group(1))
         if kind in {"published", "updated"}:
-            date = DATE.match(value) or SHORT_DATE.match(value)
+            date = PRINTED_DATE.match(value) or SHORT_DATE.match(value)
             # 截止时间, 活动日期: a date of something else
             other = match.group(1) in {"时间", "日期"} and match.start() > 0 \
                 and bool(_CJK.match(line[match.start() - 1]))
@@ -131,7 +132,7 @@ def _read_labels(line: str, facts: InfoFacts, place: CreditPlace) -> None:
             continue
         value = _BRACKETED.sub(r"\1", value.strip())
         value = VALUE_END.split(value, maxsplit=1)[0].strip(" ，,;；、。")
-        if (printed := DATE.search(value)) is not None:
+        if (printed := PRINTED_DATE.search(value)) is not None:
             value = value[:printed.start()].strip()  # 作者：王明 2024-03-05 10:20
         if not value:
             continue
@@ -141,7 +142,7 @@ def _read_labels(line: str, facts: InfoFacts, place: CreditPlace) -> None:
             facts.source = value
         elif kind == "credit" and len(value) <= 60:
             facts.credits.append(CreditCandidate(value, place, squash(match.group(1))))
-    for date in DATE.finditer(line):
+    for date in PRINTED_DATE.finditer(line):
         if not any(start <= date.start() < stop for start, stop in claimed):
             facts.bare_dates.append(squash(date.group(0)))
             claimed.append((date.start(), date.end()))

@@ -10,12 +10,13 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from pipelines.dates import PRINTED_DATE
+
 from .document import Element, classed, parse, squash, text_of
 from .encoding import decode_page
 from .meta import PageMeta, read_meta
 from .overrides import Overrides, validate_selector
 from .pagination import next_page_urls
-from .patterns import DATE
 from .resolve import Resolver
 from .section import breadcrumb_section
 from .title import strip_site_suffix
@@ -102,7 +103,7 @@ def _title_and_date(anchor: Element, url: str,
 
 
 def _is_date_piece(piece: str) -> bool:
-    match = DATE.search(piece)
+    match = PRINTED_DATE.search(piece)
     return match is not None and len(piece) - len(match.group(0)) <= 12
 
 
@@ -119,7 +120,7 @@ def _date_beside(anchor: Element, url: str, resolve: Resolver) -> str | None:
                for target in map(resolve, (a.get("href") for a in element.iter("a")))):
             return None
         for piece in _texts_outside(element, anchor):
-            if DATE.search(piece):
+            if PRINTED_DATE.search(piece):
                 return piece
         element = element.getparent()
     return None

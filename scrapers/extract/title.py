@@ -8,12 +8,12 @@ from collections.abc import Collection
 
 from lxml import etree
 
+from pipelines.dates import PRINTED_DATE
 from pipelines.vocabulary import LABEL
 
 from .document import Element, Line, class_tokens, lines_before, render_lines, squash, text_of
 from .meta import PageMeta
 from .overrides import Overrides
-from .patterns import DATE
 
 _HEADING_TAGS = etree.XPath(
     "//body//h1 | //body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
@@ -22,7 +22,7 @@ _BODY = etree.XPath("//body")
 # "Headline_Site", "Headline - Site", "Headline | Blog": the part after the last separator.
 _SUFFIX = re.compile(r"^(?P<head>.+?)(?P<sep>\s*(?:_|\||｜|--|——|－)\s*|\s[-–—]\s|-)"
                      r"(?P<tail>(?:(?!_|\||｜|--|——|－|\s[-–—]\s|-).)+)$")
-_DATELINE = re.compile(LABEL.pattern + r"\s*" + DATE.pattern, re.IGNORECASE)
+_DATELINE = re.compile(LABEL.pattern + r"\s*" + PRINTED_DATE.pattern, re.IGNORECASE)
 # The headline sits within a few lines above the body, after the column name and before the info
 # line; more prominent markup ranks first.
 _LINES_ABOVE_BODY = 8
