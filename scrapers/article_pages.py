@@ -30,26 +30,27 @@ class NotAPage(Unusable):
         super().__init__(problem)
 
 
-def read_page(page: PageCopy, site: Site | None) -> RawArticle:
+def read_page(page: PageCopy, site: Site | None, headline: str | None = None) -> RawArticle:
     """What one article page says; NotAPage for an empty answer, an image, a binary…"""
     problem = page_problem(page.body, page.content_type)
     if problem:
         raise NotAPage(page.url, problem)
     return extract_article(page.body, page.url, content_type=page.content_type,
-                           selectors=site.selectors if site else None)
+                           selectors=site.selectors if site else None, headline=headline)
 
 
 class ArticlePages:
     """One article as its pages are read: ``raw`` holds what they said so far.
 
     ``url`` is the address the article is stored under (the one asked for, before any
-    redirect); ``site`` is None for a page tried without a site file.
+    redirect); ``site`` is None for a page tried without a site file; ``headline`` is the
+    title the list page linked it with, for a page that prints none of its own.
     """
 
     def __init__(self, first: PageCopy, site: Site | None, url: str, *,
-                 keep_pages: bool = False) -> None:
+                 keep_pages: bool = False, headline: str | None = None) -> None:
         self.site = site
-        self.raw = read_page(first, site)
+        self.raw = read_page(first, site, headline)
         self.parts = 1
         rules = site.url_rules if site else frozenset()
         self.raw.url = canonical_url(url, rules)

@@ -20,6 +20,8 @@ import pytest
 
 from pipelines.body import clean_body
 from pipelines.normalize import Unusable, normalize
+from pipelines.record import PageCopy
+from scrapers.article_pages import ArticlePages
 from scrapers.extract import extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,3 +274,29 @@ def test_the_english_bench_prints_zonenews_beside_trafilatura() -> None:
     assert "52 pages" in proc.stdout
     assert float(rows["zonenews"][1]) >= 0.97
     assert 0 < float(rows["trafilatura 2.3"][2]) <= 1
+
+
+HEADLINE = "高新区举办2024年春季人才招聘会"
+_NO_HEADLINE_PAGES = {
+    # The body repeats the headline the page prints nowhere else: no <title>, no <h1>, no meta.
+    "plain": (f"<html><body><div class='content'><p>{HEADLINE}</p>{ARTICLE}"
+              "<p>招聘会吸引了来自全国的求职者两千余人参加，现场达成意向三百余份。</p></div></body></html>"),
+    "bold headline line": (f"<html><body><div class='article'><p><strong>{HEADLINE}</strong></p>"
+                           f"{ARTICLE}<p>下一步，园区将继续做好人才服务工作，持续优化营商环境。</p></div>"
+                           "</body></html>"),
+    "centred div": (f"<html><body><div id='zoom'><div align='center'>{HEADLINE}</div>{ARTICLE}"
+                    "<p>活动由高新区人力资源和社会保障局主办，共设展位一百二十个。</p></div></body></html>"),
+}
+
+
+@pytest.mark.parametrize("page", sorted(_NO_HEADLINE_PAGES))
+def test_a_page_without_a_headline_loses_the_list_s_title_from_its_body(page: str) -> None:
+    """A crawl knows the title the list linked the page with; the body does not repeat it."""
+    copy = PageCopy(URL.format(page.replace(" ", "-")),
+                    _NO_HEADLINE_PAGES[page].encode("utf-8"), "text/html; charset=utf-8")
+    alone = ArticlePages(copy, None, copy.url)
+    listed = ArticlePages(copy, None, copy.url, headline=HEADLINE)
+    assert alone.raw.body is not None and listed.raw.body is not None
+    assert alone.raw.body.paragraphs[0] == HEADLINE      # nothing on the page says it is one
+    assert listed.raw.body.paragraphs[0] == ARTICLE_TEXT
+    assert HEADLINE not in listed.raw.body.html

@@ -49,9 +49,12 @@ _PARAGRAPH = 80       # a line this long without labels is already the article t
 
 
 def extract_article(body: bytes, url: str, *, content_type: str | None = None,
-                    selectors: Mapping[str, str] | None = None) -> RawArticle:
+                    selectors: Mapping[str, str] | None = None,
+                    headline: str | None = None) -> RawArticle:
     """Fill the page fields of a RawArticle; a field the page does not show stays empty.
 
+    ``headline`` is the title a list page gave the article: where the page prints none of its
+    own, the body cleaner drops the body's repeat of that one instead.
     A bad selector raises ValueError; a bad page never raises.
     """
     for name, expr in (selectors or {}).items():
@@ -63,11 +66,12 @@ def extract_article(body: bytes, url: str, *, content_type: str | None = None,
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         logger.debug("unparseable page %s", url)
         return item
-    _fill(item, root, text, Overrides(root, selectors))
+    _fill(item, root, text, Overrides(root, selectors), headline)
     return item
 
 
-def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> None:
+def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides,
+          headline: str | None) -> None:
     meta = read_meta(root)
     classes = classed(root)
     body = find_body(root, overrides.elements("body"), classes)
@@ -113,7 +117,7 @@ def _fill(item: RawArticle, root: Element, text: str, overrides: Overrides) -> N
     item.tags = _tags(root, meta, overrides)
     item.page_language = _language(root, meta)
     nodes = body_nodes(body) if body is not None else []
-    item.body = clean_body_nodes(nodes, item.url, title)
+    item.body = clean_body_nodes(nodes, item.url, title or headline)
     # What a site's selector or a CMS's markers bound is kept as the page wrote it; a body
     # found by its skin or its density is written from the blocks the cleaner kept.
     item.body_html = nodes_html(nodes) if body is not None and body.nodes is not None \

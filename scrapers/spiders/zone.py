@@ -179,7 +179,7 @@ class ZoneSpider(scrapy.Spider):
             if response.request is not None else response.url
         try:
             article = ArticlePages(_copy(response), self.site, first_url,
-                                   keep_pages=self.keep_raw)
+                                   keep_pages=self.keep_raw, headline=list_title)
         except NotAPage as exc:
             self._not_a_page(exc)
             return
