@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     ARRAY,
@@ -51,6 +51,7 @@ NEWEST_FIRST = (Article.published_at.desc().nulls_last(), Article.id.desc())
 KEY_SHIFT = 1 << 32
 KEY_MASK = KEY_SHIFT - 1
 _KEY_MAX = 2**63 - 1     # SQLite's largest rowid: a bound past it means "no bound"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)   # a stand-in date for sorting undated rows last
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
@@ -500,21 +501,20 @@ def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limi
                        _walk_budget(session, limit))
     if len(walked.found) >= limit or walked.complete:
         return len(walked.found)
-    return _postgresql_count_indexed(session, terms, scope, limit)
+    inner = select(Article.id).where(_indexed_match(terms), *scope.where()).limit(limit)
+    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
-def _postgresql_count_indexed(session: Session, terms: Sequence[str], scope: Scope,
-                              limit: int) -> int:
-    """Matches up to ``limit`` through the indexes, for terms too rare for a walk to count."""
+def _indexed_match(terms: Sequence[str]) -> ColumnElement[bool]:
+    """Every term in title or body, as the indexes answer it in no order: for terms too rare
+    for a walk to count."""
 
     def counted(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
         # LIKE first: a row is checked left to right, so a scan computes the costly pairs of
         # a two-character term only for the rows that hold it; the pair index still serves.
         return and_(_like(col, term), _pg_term(col, term)) if len(term) == 2 else _pg_term(col, term)
 
-    match = and_(*(or_(counted(Article.title, t), counted(Article.body_text, t)) for t in terms))
-    inner = select(Article.id).where(match, *scope.where()).limit(limit)
-    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+    return and_(*(or_(counted(Article.title, t), counted(Article.body_text, t)) for t in terms))
 
 
 def _postgresql_counted(session: Session, terms: Sequence[str], scope: Scope, limit: int,
@@ -523,8 +523,10 @@ def _postgresql_counted(session: Session, terms: Sequence[str], scope: Scope, li
 
     The walk that counts (or, with a person, the one read of the person's articles) holds
     every match among the newest rows it saw, in order, and marks those whose title holds
-    every term: any prefix of either list is that tier's answer. Only a tier the walk saw
-    too little of is looked up on its own, as ``search`` would.
+    every term: any prefix of either list is that tier's answer. A term too rare for the
+    walk is counted through the indexes, and when it has fewer matches than the count asks
+    for, that one statement hands over all of them for both tiers. Only a tier neither saw
+    enough of is looked up on its own, as ``search`` would.
     """
     check, in_title = _scan_match(terms, title_only=False), _scan_match(terms, title_only=True)
     if scope.person is not None:
@@ -536,7 +538,13 @@ def _postgresql_counted(session: Session, terms: Sequence[str], scope: Scope, li
     if walked.complete or len(walked.found) >= count_to:
         counted = min(count_to, len(walked.found))
     else:
-        counted = _postgresql_count_indexed(session, terms, scope, count_to)
+        rows = list(session.execute(select(Article.id, Article.published_at, in_title).where(
+            _indexed_match(terms), *scope.where()).limit(count_to)))
+        counted = len(rows)
+        if counted < count_to:
+            # Fewer than asked for: these are every match, and both tiers are theirs, sorted.
+            rows.sort(key=lambda r: (r[1] is not None, r[1] or _EPOCH, r[0]), reverse=True)
+            walked = _Walked([r[0] for r in rows], True, None, [r[0] for r in rows if r[2]])
     if walked.complete or len(walked.flagged) >= limit:
         titled = walked.flagged[:limit]
     else:
