@@ -23,8 +23,8 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     ARRAY,
@@ -51,6 +51,7 @@ NEWEST_FIRST = (Article.published_at.desc().nulls_last(), Article.id.desc())
 KEY_SHIFT = 1 << 32
 KEY_MASK = KEY_SHIFT - 1
 _KEY_MAX = 2**63 - 1     # SQLite's largest rowid: a bound past it means "no bound"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)   # a stand-in date for sorting undated rows last
 # Newest rows a PostgreSQL search reads before it turns to the indexes: enough to answer a
 # common word at once, few enough to cost a few milliseconds when the word is rare.
 WALK_ROWS = 400
@@ -161,6 +162,8 @@ def search_counted(session: Session, terms: Sequence[str], scope: Scope, limit: 
     if len(terms) > MAX_TERMS:
         raise ValueError(f"more than {MAX_TERMS} terms; search for fewer words")
     sqlite = session.get_bind().dialect.name == "sqlite"
+    if not sqlite and count_to and limit and all(len(t) > 1 for t in terms):
+        return _postgresql_counted(session, terms, scope, limit, count_to + 1)
     finder = _sqlite_ids if sqlite else _postgresql_ids
     titled = finder(session, terms, scope, limit, title_only=True)
     hits = [Hit(i, True) for i in titled]
@@ -347,23 +350,26 @@ class _Walked:
     found: list[int]                # matches among the walked rows, newest first
     complete: bool                  # the walk saw every row the scope allows
     oldest: datetime | None         # publication date of the oldest row walked
+    flagged: list[int] = field(default_factory=list)  # those of ``found`` the flag holds for
 
 
 def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
-          limit: int, most: int | None = None) -> _Walked:
+          limit: int, most: int | None = None, flag: ColumnElement[bool] | None = None
+          ) -> _Walked:
     """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
 
     WALK_ROWS rows first; when they hold some matches but too few, as many more as they
     promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can check makes even a
     common term look rare, and walking on is cheaper than the index's whole candidate set.
+    ``flag``, when given, is checked on the matches too, so that one walk serves two tiers.
     """
-    walked = _walk_rows(session, scope, check, limit, WALK_ROWS)
+    walked = _walk_rows(session, scope, check, limit, WALK_ROWS, flag)
     if walked.complete or len(walked.found) >= limit or not walked.found:
         return walked
     promised = math.ceil(WALK_ROWS * limit / len(walked.found) * 1.25)
     if promised > (WALK_MAX_ROWS if most is None else most):
         return walked
-    return _walk_rows(session, scope, check, limit, promised)
+    return _walk_rows(session, scope, check, limit, promised, flag)
 
 
 def _walk_budget(session: Session, limit: int) -> int:
@@ -381,20 +387,35 @@ def _walk_budget(session: Session, limit: int) -> int:
 
 
 def _walk_rows(session: Session, scope: Scope, check: ColumnElement[bool] | None, limit: int,
-               rows: int) -> _Walked:
+               rows: int, flag: ColumnElement[bool] | None = None) -> _Walked:
     recent = select(Article.id, Article.published_at).where(*scope.indexed()).order_by(
         *NEWEST_FIRST).limit(rows).subquery()
     # Ordered by the subquery's own columns, the join keeps the index order and the outer
-    # LIMIT stops the walk as soon as enough rows pass.
-    query = (select(Article.id).select_from(recent.join(Article, Article.id == recent.c.id))
-             .where(*(c for c in (check, *scope.checks) if c is not None))
+    # LIMIT stops the walk as soon as enough rows pass. The scope's checks come before the
+    # terms: PostgreSQL keeps the written order of conditions that cost the same.
+    query = (select(Article.id, literal(True) if flag is None else flag)
+             .select_from(recent.join(Article, Article.id == recent.c.id))
+             .where(*(c for c in (*scope.checks, check) if c is not None))
              .order_by(recent.c.published_at.desc().nulls_last(), recent.c.id.desc()).limit(limit))
-    found = list(session.scalars(query))
+    rows_found = session.execute(query).all()
+    found, flagged = [r[0] for r in rows_found], [r[0] for r in rows_found if r[1]]
     if len(found) >= limit:
-        return _Walked(found, False, None)
+        return _Walked(found, False, None, flagged)
     last = session.execute(select(Article.published_at).where(*scope.indexed()).order_by(
         *NEWEST_FIRST).offset(rows - 1).limit(1)).first()
-    return _Walked(found, last is None, last.published_at if last is not None else None)
+    return _Walked(found, last is None, last.published_at if last is not None else None, flagged)
+
+
+def _read_scope(session: Session, scope: Scope, check: ColumnElement[bool],
+                flag: ColumnElement[bool]) -> _Walked:
+    """Every match of ``check`` within a person's articles, newest first, in one statement.
+
+    A person has a few thousand articles at most, read once by their ids and sorted: cheaper
+    than a staged walk, which reads them again at each stage and for each tier.
+    """
+    rows = session.execute(select(Article.id, flag).where(*scope.where(), check)
+                           .order_by(*NEWEST_FIRST)).all()
+    return _Walked([r[0] for r in rows], True, None, [r[0] for r in rows if r[1]])
 
 
 def _histogram(session: Session) -> list[datetime]:
@@ -437,6 +458,9 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
     if not limit or any(len(t) < 2 for t in terms):
         # Every match is wanted, or a one-character term no index holds: let the planner choose.
         return list(session.scalars(indexed.limit(limit) if limit else indexed))
+    if scope.person is not None:
+        return _read_scope(session, scope, _scan_match(terms, title_only), literal(True)
+                           ).found[:limit]
     with _planned(session, WALK_PLAN):
         walked = _walk(session, scope, _scan_match(terms, title_only), limit,
                        _walk_budget(session, limit))
@@ -467,21 +491,75 @@ def _postgresql_count(session: Session, terms: Sequence[str], scope: Scope, limi
     them at once, where its index would hand over a bitmap of most of the archive before a
     single row is counted. Only a term too rare for the walk is counted through the indexes,
     whose candidate sets are then small; the planner picks which and stops at ``limit``.
+    A person's articles are few, and read once.
     """
+    if scope.person is not None:
+        return min(limit, len(_read_scope(session, scope, _scan_match(terms, title_only=False),
+                                          literal(True)).found))
     with _planned(session, WALK_PLAN):
         walked = _walk(session, scope, _scan_match(terms, title_only=False), limit,
                        _walk_budget(session, limit))
     if len(walked.found) >= limit or walked.complete:
         return len(walked.found)
+    inner = select(Article.id).where(_indexed_match(terms), *scope.where()).limit(limit)
+    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+
+def _indexed_match(terms: Sequence[str]) -> ColumnElement[bool]:
+    """Every term in title or body, as the indexes answer it in no order: for terms too rare
+    for a walk to count."""
 
     def counted(col: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
         # LIKE first: a row is checked left to right, so a scan computes the costly pairs of
         # a two-character term only for the rows that hold it; the pair index still serves.
         return and_(_like(col, term), _pg_term(col, term)) if len(term) == 2 else _pg_term(col, term)
 
-    match = and_(*(or_(counted(Article.title, t), counted(Article.body_text, t)) for t in terms))
-    inner = select(Article.id).where(match, *scope.where()).limit(limit)
-    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+    return and_(*(or_(counted(Article.title, t), counted(Article.body_text, t)) for t in terms))
+
+
+def _postgresql_counted(session: Session, terms: Sequence[str], scope: Scope, limit: int,
+                        count_to: int) -> tuple[list[Hit], int]:
+    """``search_counted`` on PostgreSQL, with as few reads of the archive as the answer allows.
+
+    The walk that counts (or, with a person, the one read of the person's articles) holds
+    every match among the newest rows it saw, in order, and marks those whose title holds
+    every term: any prefix of either list is that tier's answer. A term too rare for the
+    walk is counted through the indexes, and when it has fewer matches than the count asks
+    for, that one statement hands over all of them for both tiers. Only a tier neither saw
+    enough of is looked up on its own, as ``search`` would.
+    """
+    check, in_title = _scan_match(terms, title_only=False), _scan_match(terms, title_only=True)
+    if scope.person is not None:
+        walked = _read_scope(session, scope, check, in_title)
+    else:
+        with _planned(session, WALK_PLAN):
+            walked = _walk(session, scope, check, count_to, _walk_budget(session, count_to),
+                           flag=in_title)
+    if walked.complete or len(walked.found) >= count_to:
+        counted = min(count_to, len(walked.found))
+    else:
+        rows = list(session.execute(select(Article.id, Article.published_at, in_title).where(
+            _indexed_match(terms), *scope.where()).limit(count_to)))
+        counted = len(rows)
+        if counted < count_to:
+            # Fewer than asked for: these are every match, and both tiers are theirs, sorted.
+            rows.sort(key=lambda r: (r[1] is not None, r[1] or _EPOCH, r[0]), reverse=True)
+            walked = _Walked([r[0] for r in rows], True, None, [r[0] for r in rows if r[2]])
+    if walked.complete or len(walked.flagged) >= limit:
+        titled = walked.flagged[:limit]
+    else:
+        titled = _postgresql_ids(session, terms, scope, limit, title_only=True)
+    hits = [Hit(i, True) for i in titled]
+    if len(hits) >= limit:
+        return hits, counted
+    wanted = limit + len(titled)
+    if walked.complete or len(walked.found) >= wanted:
+        rest = walked.found[:wanted]
+    else:
+        rest = _postgresql_ids(session, terms, scope, wanted, title_only=False)
+    seen = set(titled)
+    hits += [Hit(i, False) for i in rest if i not in seen]
+    return hits[:limit], counted
 
 
 # ---------------------------------------------------------------- snippets

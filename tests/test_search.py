@@ -197,6 +197,42 @@ def test_a_common_term_is_counted_among_the_newest_rows_up_to_the_cap(
         assert (counts == []) if walk_rows == 400 else (len(counts) >= 2)
 
 
+@pytest.mark.parametrize("flt", [ArticleFilter(author="宋雪梅"),
+                                 ArticleFilter(author="李明", site="zone-a", limit=3),
+                                 ArticleFilter(limit=4), ArticleFilter(site="zone-b", limit=2)])
+@pytest.mark.parametrize("query", ["企业", "集成电路", "芯片 园区", "semiconductor", "量子通信"])
+@pytest.mark.parametrize("walk_rows", [2, 400])
+def test_a_counted_page_reads_the_archive_as_few_times_as_its_answer_allows(
+        stored: tuple[sessionmaker[Session], list[Article]], query: str,
+        flt: ArticleFilter, walk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first page of a search with its count on PostgreSQL: with a person, one read of the
+    person's articles gives both tiers and the count; without, the walk that counts gives both
+    tiers too when it saw enough rows (400 rows: the whole archive in its first stage). Two
+    rows seldom hold a match: the walk then goes on over the archive, or when they hold
+    none the indexes count, and their matches, fewer than the count asks for, are both
+    tiers. The page and its count are the scan's either way."""
+    sessions, rows = stored
+    monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
+    asked = ArticleFilter(**{**vars(flt), "query": query})
+    expected = reference(rows, query, ArticleFilter(**{**vars(asked), "limit": 0}))
+    statements: list[str] = []
+    engine = sessions.kw["bind"]
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = article_page(sessions, asked, count_to=200)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [a.id for a in page.articles] == expected[:asked.limit]
+    assert (page.matches, page.more_matches) == (min(len(expected), 200), len(expected) > 200)
+    if engine.dialect.name == "postgresql":
+        reads = [s for s in statements if "FROM articles" in s and "LIKE" in s.upper()]
+        assert len(reads) == 1 if flt.author or walk_rows == 400 else len(reads) <= 2
+
+
 @pytest.mark.parametrize("query", ["高新区", "芯片", "集成电路 芯片", "光", "AI", "量子通信"])
 def test_rare_terms_searched_through_widening_windows_find_the_same(
         stored: tuple[sessionmaker[Session], list[Article]], query: str,
