@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import Engine, delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines import search as search_module
@@ -163,6 +164,21 @@ def test_a_page_counts_the_matches_its_ranking_holds(
                                                            len(expected) > cap)
 
 
+@contextmanager
+def statements_of(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements ``engine`` sends while the block runs."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
 @pytest.mark.parametrize("walk_rows", [2, 400])
 @pytest.mark.parametrize("query", ["企业", "高新区", "园区 企业", "的", "量子通信"])
 def test_a_common_term_is_counted_among_the_newest_rows_up_to_the_cap(
@@ -175,21 +191,13 @@ def test_a_common_term_is_counted_among_the_newest_rows_up_to_the_cap(
     monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
     monkeypatch.setattr(search_module, "WALK_MAX_ROWS", walk_rows)
     expected = len(reference(rows, query, ArticleFilter(limit=0)))
-    statements: list[str] = []
     engine = sessions.kw["bind"]
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_of(engine) as statements:
         for cap in (5, 200):
             counted = count_matches(sessions, ArticleFilter(query=query), cap)
             assert counted == (min(expected, cap), expected > cap)
             page = article_page(sessions, ArticleFilter(query=query), count_to=cap)
             assert (page.matches, page.more_matches) == counted
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     counts = [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT")]
     if engine.dialect.name == "postgresql":
         # 400 rows are the whole archive: the walk answered every count, no index was asked.
@@ -215,17 +223,9 @@ def test_a_counted_page_reads_the_archive_as_few_times_as_its_answer_allows(
     monkeypatch.setattr(search_module, "WALK_ROWS", walk_rows)
     asked = ArticleFilter(**{**vars(flt), "query": query})
     expected = reference(rows, query, ArticleFilter(**{**vars(asked), "limit": 0}))
-    statements: list[str] = []
     engine = sessions.kw["bind"]
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_of(engine) as statements:
         page = article_page(sessions, asked, count_to=200)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert [a.id for a in page.articles] == expected[:asked.limit]
     assert (page.matches, page.more_matches) == (min(len(expected), 200), len(expected) > 200)
     if engine.dialect.name == "postgresql":
