@@ -359,8 +359,9 @@ def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
     """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
 
     WALK_ROWS rows first; when they hold some matches but too few, as many more as they
-    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can check makes even a
-    common term look rare, and walking on is cheaper than the index's whole candidate set.
+    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can
+    check makes even a common term look rare, and walking on is cheaper than the index's
+    whole candidate set.
     ``flag``, when given, is checked on the matches too, so that one walk serves two tiers.
     """
     walked = _walk_rows(session, scope, check, limit, WALK_ROWS, flag)
