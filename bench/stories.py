@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.schema import CreateIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -33,13 +34,15 @@ if str(ROOT) not in sys.path:
 from pipelines.db import open_database  # noqa: E402
 from pipelines.dedupe import content_hash  # noqa: E402
 from pipelines.facts import Tally, _derive_ids  # noqa: E402
-from pipelines.models import Article, utcnow  # noqa: E402
+from pipelines.models import Article, StoryBand, utcnow  # noqa: E402
 from pipelines.stories import BANDS, NUM_PERM, _encode  # noqa: E402
 from tests.storysites import STORIES  # noqa: E402
 
 FILLER_BASE = 10_000_000     # filler ids, far above the real articles' ids
 CHUNK = 20_000
-INDEXES = {"ix_story_bands_key": "key", "ix_story_bands_article": "article_id"}
+# Set aside during the fill and built again after it, as the model defines them.
+INDEXES = sorted(StoryBand.metadata.tables[StoryBand.__tablename__].indexes,
+                 key=lambda i: str(i.name))
 PHRASES = [p for _, paras in STORIES.values() for p in paras]
 
 
@@ -65,7 +68,7 @@ def _fill(sessions: object, start: int, stop: int, rng: np.random.Generator) -> 
         else:
             cur.execute("SET session_replication_role = replica")
         for index in INDEXES:
-            cur.execute(f"DROP INDEX IF EXISTS {index}")
+            cur.execute(f"DROP INDEX IF EXISTS {index.name}")
         for lo in range(start, stop, CHUNK):
             hi = min(lo + CHUNK, stop)
             sigs = rng.integers(0, 2**32, size=(hi - lo, NUM_PERM), dtype=np.uint64)
@@ -78,8 +81,8 @@ def _fill(sessions: object, start: int, stop: int, rng: np.random.Generator) -> 
             cur.executemany(f"INSERT INTO story_bands (key, article_id) VALUES ({mark}, {mark})",
                             zip(keys.ravel().tolist(), np.repeat(ids, BANDS).tolist(),
                                 strict=True))
-        for index, column in INDEXES.items():
-            cur.execute(f"CREATE INDEX {index} ON story_bands ({column})")
+        for index in INDEXES:
+            cur.execute(str(CreateIndex(index).compile(dialect=engine.dialect)))
         raw.commit() if not sqlite else cur.execute("COMMIT")
     finally:
         raw.close()

@@ -13,12 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipelines.db import open_database
+from pipelines.db import in_parts, open_database
 from pipelines.models import Article
 from pipelines.runs import previous_run, stopped_short
-
-# SQLite takes at most 32,766 parameters in one statement.
-_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -45,9 +42,9 @@ class CrawlStore:
         wanted = list(urls)
         found: set[str] = set()
         with self.sessions() as session:
-            for start in range(0, len(wanted), _CHUNK):
+            for part in in_parts(wanted):
                 found.update(session.scalars(select(Article.url).where(
-                    Article.site == site, Article.url.in_(wanted[start:start + _CHUNK]))))
+                    Article.site == site, Article.url.in_(part))))
         return found
 
     def previous_crawl(self, site: str, current_run: int | None = None) -> PreviousCrawl | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
@@ -32,6 +33,16 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # which is most of the start-up of a crawl that finds nothing new.
 HEAD_REVISION = "0008"
 SQLITE_BUSY_SECONDS = 60.0
+# SQLite takes at most 32,766 parameters in one statement: a longer IN list goes in parts.
+IN_LIST_SIZE = 1000
+
+_T = TypeVar("_T")
+
+
+def in_parts(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """``values`` in consecutive parts of at most ``IN_LIST_SIZE``, one IN list each."""
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start:start + IN_LIST_SIZE]
 # The PostgreSQL advisory lock that serialises migrations ("zonenews" in ASCII).
 SCHEMA_LOCK_KEY = 0x7A6F6E656E657773
 MIGRATE_ATTEMPTS = 3

@@ -17,6 +17,7 @@ languages (pipelines.crosslang), and no other zone. Naming the same zone links n
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -135,7 +136,7 @@ def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) ->
             Article.published_at >= article.published_at - window,
             Article.published_at <= article.published_at + window,
             ArticleFact.article_id != article.id)
-    shared_amounts: dict[int, int] = {}
+    shared: Counter[int] = Counter()
     if amounts:
         for other_id, key, currency in session.execute(
                 select(ArticleFact.article_id, ArticleFact.amount_key, ArticleFact.currency)
@@ -143,18 +144,16 @@ def _link_by_facts(session: Session, article: Article, facts: Sequence[Fact]) ->
                 .where(ArticleFact.kind == "amount",
                        ArticleFact.amount_key.in_([k for k, _ in amounts]), *near)):
             if (key, currency) in amounts:
-                shared_amounts[other_id] = shared_amounts.get(other_id, 0) + 1
-    shared_orgs = _shared_organisations(session, orgs, zones, near)
-    linked = set(shared_amounts) | set(shared_orgs)
-    if not linked:
+                shared[other_id] += 1
+    shared.update(_shared_organisations(session, orgs, zones, near))
+    if not shared:
         return
-    other_id = max(linked, key=lambda a: (shared_amounts.get(a, 0) + shared_orgs.get(a, 0), -a))
+    other_id = max(shared, key=lambda a: (shared[a], -a))
     other = session.get(StoryArticle, other_id)
     me = session.get(StoryArticle, article.id)
     if other is None or me is None:
         return
-    score = (shared_amounts.get(other_id, 0) + shared_orgs.get(other_id, 0)) / (
-        len(amounts) + len(orgs))
+    score = shared[other_id] / (len(amounts) + len(orgs))
     # Whichever of the two was stored first, the one outside a story joins the other's; two
     # stories are never merged by this weaker link.
     if me.story_id is None:

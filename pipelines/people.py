@@ -17,6 +17,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType, TypeEngine
 
+from pipelines.db import in_parts
 from pipelines.models import Article, ArticlePerson
 
 CREDIT_ROLES = ("authors", "photographers", "editors", "responsible_editors")
@@ -47,9 +48,8 @@ def replace_people(session: Session, credits: Iterable[tuple[int, Mapping[str, A
         return
     ids = [article_id for article_id, _ in given]
     if stored_before:
-        for start in range(0, len(ids), 1000):     # SQLite's limit on parameters
-            session.execute(delete(ArticlePerson).where(
-                ArticlePerson.article_id.in_(ids[start:start + 1000])))
+        for part in in_parts(ids):
+            session.execute(delete(ArticlePerson).where(ArticlePerson.article_id.in_(part)))
     rows = [row for article_id, c in given for row in people_rows(article_id, c)]
     if rows:
         session.execute(insert(ArticlePerson), rows)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.util import ClauseAdapter
 
+from pipelines.db import in_parts
 from pipelines.events import EVENT_WORDS
 from pipelines.facts import amount_key
 from pipelines.industries import TAXONOMY, resolve_industry
@@ -175,12 +176,10 @@ def count_runs(sessions: sessionmaker[Session], site: str | None = None) -> int:
         return int(session.scalar(q) or 0)
 
 
-def _by_id(session: Session, ids: list[int], chunk: int = 1000) -> dict[int, Article]:
-    # In chunks: SQLite takes at most 32,766 parameters in one statement.
+def _by_id(session: Session, ids: list[int]) -> dict[int, Article]:
     rows: dict[int, Article] = {}
-    for start in range(0, len(ids), chunk):
-        rows.update((a.id, a) for a in session.scalars(
-            select(Article).where(Article.id.in_(ids[start:start + chunk]))))
+    for part in in_parts(ids):
+        rows.update((a.id, a) for a in session.scalars(select(Article).where(Article.id.in_(part))))
     return rows
 
 
@@ -615,11 +614,11 @@ def list_stories(sessions: sessionmaker[Session], since: datetime | None = None,
         stories = list(session.scalars(query))
         members: dict[int, list[tuple[int, str, str | None]]] = {}
         ids = [s.id for s in stories]
-        for start in range(0, len(ids), 1000):
+        for part in in_parts(ids):
             for story_id, article_id, site, link in session.execute(
                     select(StoryArticle.story_id, Article.id, Article.site, StoryArticle.link)
                     .join(Article, Article.id == StoryArticle.article_id)
-                    .where(StoryArticle.story_id.in_(ids[start:start + 1000]))
+                    .where(StoryArticle.story_id.in_(part))
                     .order_by(Article.id)):
                 members.setdefault(story_id or 0, []).append((article_id, site, link))
     records: list[dict[str, Any]] = []

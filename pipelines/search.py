@@ -359,8 +359,9 @@ def _walk(session: Session, scope: Scope, check: ColumnElement[bool] | None,
     """Check the newest rows of the scope's site and dates one by one, stopping at ``limit``.
 
     WALK_ROWS rows first; when they hold some matches but too few, as many more as they
-    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can check makes even a
-    common term look rare, and walking on is cheaper than the index's whole candidate set.
+    promise to need (up to ``most``, else WALK_MAX_ROWS): a filter that only the row can
+    check makes even a common term look rare, and walking on is cheaper than the index's
+    whole candidate set.
     ``flag``, when given, is checked on the matches too, so that one walk serves two tiers.
     """
     walked = _walk_rows(session, scope, check, limit, WALK_ROWS, flag)
@@ -380,10 +381,8 @@ def _walk_budget(session: Session, limit: int) -> int:
     at a density of √(limit / rows), after √(limit · rows) walked rows. So the walk may go
     that far: 4,600 rows for a page of 21 at a million articles, 14,000 for a count of 201.
     """
-    pages = table("pg_class", column("oid"), column("reltuples"))
-    rows = session.scalar(select(pages.c.reltuples).where(
-        pages.c.oid == func.to_regclass(Article.__tablename__))) or 0
-    return max(WALK_MAX_ROWS, math.isqrt(int(limit * max(float(rows), 0))))
+    rows = _planner_stats(session).rows
+    return max(WALK_MAX_ROWS, math.isqrt(int(limit * max(rows, 0.0))))
 
 
 def _walk_rows(session: Session, scope: Scope, check: ColumnElement[bool] | None, limit: int,
@@ -418,15 +417,38 @@ def _read_scope(session: Session, scope: Scope, check: ColumnElement[bool],
     return _Walked([r[0] for r in rows], True, None, [r[0] for r in rows if r[1]])
 
 
-def _histogram(session: Session) -> list[datetime]:
-    """The planner's quantiles of publication dates, oldest first (empty before ANALYZE)."""
-    bounds = session.execute(select(literal_column("histogram_bounds::text::timestamptz[]"))
-                             .select_from(table("pg_stats", column("schemaname"),
-                                                column("tablename"), column("attname")))
-                             .where(literal_column("schemaname") == func.current_schema(),
-                                    literal_column("tablename") == "articles",
-                                    literal_column("attname") == "published_at")).scalar()
-    return sorted(b for b in bounds or () if b is not None)
+@dataclass(frozen=True)
+class _PlannerStats:
+    rows: float                     # the planner's estimate of the archive's size
+    edges: list[datetime]           # its quantiles of publication dates, oldest first
+
+
+_STATS_KEY = "zonenews.planner_stats"
+
+
+def _planner_stats(session: Session) -> _PlannerStats:
+    """What the planner knows of the archive, read once per session in one statement.
+
+    A counted search walks up to three times and may widen windows twice; each would
+    otherwise ask pg_class and pg_stats again for figures only ANALYZE changes.
+    """
+    cached = session.info.get(_STATS_KEY)
+    if isinstance(cached, _PlannerStats):
+        return cached
+    pages = table("pg_class", column("oid"), column("reltuples"))
+    stats = table("pg_stats", column("schemaname"), column("tablename"), column("attname"))
+    rows = select(pages.c.reltuples).where(
+        pages.c.oid == func.to_regclass(Article.__tablename__)).scalar_subquery()
+    bounds = (select(literal_column("histogram_bounds::text::timestamptz[]"))
+              .select_from(stats)
+              .where(stats.c.schemaname == func.current_schema(),
+                     stats.c.tablename == Article.__tablename__,
+                     stats.c.attname == "published_at").limit(1).scalar_subquery())
+    found = session.execute(select(rows, bounds)).one()
+    read = _PlannerStats(float(found[0] or 0),
+                         sorted(b for b in found[1] or () if b is not None))
+    session.info[_STATS_KEY] = read
+    return read
 
 
 def _share_newer(edges: list[datetime], moment: datetime) -> float:
@@ -469,7 +491,7 @@ def _postgresql_ids(session: Session, terms: Sequence[str], scope: Scope, limit:
     # The newest rows hold too few matches, so the terms are rare there and the indexes'
     # candidate sets small. Ask the indexes for the matches of a window of recent dates,
     # sized from the density seen so far to hold about twice ``limit``; widen until it does.
-    edges = _histogram(session)
+    edges = _planner_stats(session).edges
     share, found = 0.0, len(walked.found)
     if len(edges) > 2 and walked.oldest is not None:
         share = _share_newer(edges, walked.oldest)
