@@ -217,8 +217,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                               "note"), (24, 12, 7, 6, 8, 10, 7, 60)))
     for o in outcomes:
         if o.status == "refused":
-            print(f"zonenews: {o.site}: {(o.message or '').removeprefix(f'{o.site}: ')}",
-                  file=sys.stderr)
+            print(f"zonenews: {o.site}: {o.message}", file=sys.stderr)
         elif not o.ok and o.message:
             # The table cuts the note; the whole reason is one line here (a start page with
             # no link matching the pattern names the pattern).

@@ -92,7 +92,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
             started.append((site, start_run(sessions, site.key, trigger, full=full)))
         except AlreadyRunning as exc:
             outcomes[site.key] = CrawlOutcome(site.key, "refused", exc.run_id, RunFigures(),
-                                              str(exc))
+                                              exc.reason)
     to_crawl: list[tuple[Site, int, list[StartPage]]] = []
     for site, run_id in started:
         pages = [] if full else _precheck(site, sessions, run_id)
@@ -225,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"zonenews: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     if outcome.status == "refused":
-        print(f"zonenews: {outcome.message}", file=sys.stderr)
+        print(f"zonenews: {outcome.site}: {outcome.message}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     return 0 if outcome.ok else 1
 

@@ -38,12 +38,12 @@ from pipelines.runs import (
     start_run,
     touch_run,
 )
-from pipelines.runstats import RunFigures
 from scrapers.launchers import (
     CrawlResult,
     figures_of,
     format_duration,
     log_result,
+    refused,
     skipped_while_stopping,
 )
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
@@ -118,11 +118,9 @@ class ScrapydCrawls:
         try:
             run_id = start_run(self.sessions, site.key, self.trigger, full=self.full)
         except AlreadyRunning as exc:
-            refused = CrawlResult(site.key, "refused", exc.run_id, RunFigures(),
-                                  time.monotonic() - began,
-                                  str(exc).removeprefix(f"{site.key}: "))
-            log_result(refused)
-            return refused
+            result = refused(exc, time.monotonic() - began)
+            log_result(result)
+            return result
         node: ScrapydNode | None = None
         try:
             node, job = self._dispatch(site, run_id)
