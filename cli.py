@@ -519,9 +519,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
                         dry_run=args.dry_run, progress=progress)
     if summary.new_versions and not args.dry_run:
         # New text has new facts: derived as after a crawl, in a process of its own.
-        from pipelines.derive import start_derivation
+        from pipelines.derive import derive_after_crawl
 
-        start_derivation(database_url(args.db))
+        derive_after_crawl(database_url(args.db))
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0

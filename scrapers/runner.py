@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.crawlstore import CrawlStore
 from pipelines.db import DatabaseError, database_url, error_line, open_database
+from pipelines.derive import derive_after_crawl
 from pipelines.models import CrawlRun
 from pipelines.runs import (
     AlreadyRunning,
@@ -150,19 +151,6 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                       for o in outcomes.values()):
         derive_after_crawl(url)
     return [outcomes[s.key] for s in sites]
-
-
-def derive_after_crawl(url: str) -> None:
-    """Facts and stories for what a crawl stored, in a process of its own, not waited for:
-    the crawl's figures are final without them, and a failed start loses no article."""
-    from pipelines.derive import start_derivation
-
-    try:
-        child = start_derivation(url)
-    except OSError as exc:   # the articles are stored: the next derivation does them
-        logger.warning("facts and stories could not be derived after the crawl: %s", exc)
-        return
-    logger.info("facts and stories are being derived (pid %d)", child.pid)
 
 
 def check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
+from pipelines.derive import derive_after_crawl
 from pipelines.runs import (
     AlreadyRunning,
     dispatched,
@@ -47,7 +48,7 @@ from scrapers.launchers import (
     skipped_while_stopping,
 )
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
-from scrapers.runner import check_health, derive_after_crawl
+from scrapers.runner import check_health
 from scrapers.sites import Site
 
 # The scheduler's log: its lines read the same whichever launcher runs the crawl.
