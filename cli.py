@@ -217,8 +217,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                               "note"), (24, 12, 7, 6, 8, 10, 7, 60)))
     for o in outcomes:
         if o.status == "refused":
-            print(f"zonenews: {o.site}: {(o.message or '').removeprefix(f'{o.site}: ')}",
-                  file=sys.stderr)
+            print(f"zonenews: {o.site}: {o.message}", file=sys.stderr)
         elif not o.ok and o.message:
             # The table cuts the note; the whole reason is one line here (a start page with
             # no link matching the pattern names the pattern).
@@ -520,9 +519,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
                         dry_run=args.dry_run, progress=progress)
     if summary.new_versions and not args.dry_run:
         # New text has new facts: derived as after a crawl, in a process of its own.
-        from pipelines.derive import start_derivation
+        from pipelines.derive import derive_after_crawl
 
-        start_derivation(database_url(args.db))
+        derive_after_crawl(database_url(args.db))
     if args.format == "json":
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return 0

@@ -200,7 +200,8 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
             logger.error("--scrapyd: %s", exc)
             return 2
         if reaped:
-            logger.warning("runs %s marked interrupted: their processes had ended",
+            # Interrupted, or finished from the record their crawl kept on disk.
+            logger.warning("runs %s closed: their processes had ended",
                            ", ".join(map(str, reaped)))
         for job in scheduler.get_jobs():
             site = job.args[0]
@@ -210,11 +211,11 @@ def run_scheduler(db_url: str, site_dirs: Sequence[str], log_file: str | None = 
 
 
 def launcher(db_url: str, site_dirs: Sequence[str], scrapyd: Sequence[str], *,
-             verbose: bool = False, trigger: str = "schedule") -> Launcher:
+             verbose: bool = False) -> Launcher:
     """Scrapyd nodes when any is named (``--scrapyd`` or ZONENEWS_SCRAPYD), else child processes."""
     nodes = scrapyd_urls(scrapyd)
     if nodes:
-        return ScrapydCrawls(db_url, nodes, trigger=trigger)
+        return ScrapydCrawls(db_url, nodes)
     return ChildCrawls(db_url, site_dirs, verbose=verbose)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -126,11 +127,8 @@ def overhead(db: str, folder: Path, node: Node, rounds: int) -> tuple[float, flo
         crawls.nodes[0].schedule("zonenews", "zone", f"probe-{i}", {"site": "no-such-site"})
         schedule_times.append(time.perf_counter() - start)
         crawls.nodes[0].cancel("zonenews", f"probe-{i}")
-
-    def median(values: list[float]) -> float:
-        return sorted(values)[len(values) // 2]
-
-    return median(scrapyd_times), median(local_times), median(schedule_times)
+    return (statistics.median(scrapyd_times), statistics.median(local_times),
+            statistics.median(schedule_times))
 
 
 if __name__ == "__main__":

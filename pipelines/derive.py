@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines.db import DB_ENV, database_url, open_database
-from pipelines.facts import CHUNK, derive_pending
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +38,23 @@ def start_derivation(url: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL, start_new_session=True)
 
 
+def derive_after_crawl(url: str) -> None:
+    """Facts and stories for what a crawl stored, in a process of its own, not waited for:
+    the crawl's figures are final without them, and a failed start loses no article."""
+    try:
+        child = start_derivation(url)
+    except OSError as exc:   # the articles are stored: the next derivation does them
+        logger.warning("facts and stories could not be derived after the crawl: %s", exc)
+        return
+    logger.info("facts and stories are being derived (pid %d)", child.pid)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Derive what is pending; exit 0 when every article was derived."""
+    # Here rather than at the top: the crawls that start a derivation need not load the
+    # extractors (about half a second) only to start this process.
+    from pipelines.facts import CHUNK, derive_pending
+
     parser = argparse.ArgumentParser(prog="python -m pipelines.derive")
     parser.add_argument("--db")
     parser.add_argument("--chunk", type=int, default=CHUNK,

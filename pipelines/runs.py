@@ -26,18 +26,19 @@ JOURNALED = "recorded later from its journal: the database was away when the cra
 
 
 class AlreadyRunning(RuntimeError):
-    """The site is being crawled by another run; ``str()`` says which."""
+    """The site is being crawled by another run; ``str()`` says which, ``reason`` the same
+    without the site's key, for a line or a table row that already names the site."""
 
     def __init__(self, site: str, run: CrawlRun | None) -> None:
         self.site = site
         self.run_id = run.id if run else None
         if run is None:
-            text = f"{site}: already being crawled by another run"
+            self.reason = "already being crawled by another run"
         else:
-            text = (f"{site}: already being crawled by run {run.id} "
-                    f"(pid {run.pid} on {run.hostname}, {run.trigger}, "
-                    f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC)")
-        super().__init__(text)
+            self.reason = (f"already being crawled by run {run.id} "
+                           f"(pid {run.pid} on {run.hostname}, {run.trigger}, "
+                           f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC)")
+        super().__init__(f"{site}: {self.reason}")
 
 
 def _pid_alive(pid: int) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.crawlstore import CrawlStore
 from pipelines.db import DatabaseError, database_url, error_line, open_database
+from pipelines.derive import derive_after_crawl
 from pipelines.models import CrawlRun
 from pipelines.runs import (
     AlreadyRunning,
@@ -92,7 +93,7 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
             started.append((site, start_run(sessions, site.key, trigger, full=full)))
         except AlreadyRunning as exc:
             outcomes[site.key] = CrawlOutcome(site.key, "refused", exc.run_id, RunFigures(),
-                                              str(exc))
+                                              exc.reason)
     to_crawl: list[tuple[Site, int, list[StartPage]]] = []
     for site, run_id in started:
         pages = [] if full else _precheck(site, sessions, run_id)
@@ -150,19 +151,6 @@ def crawl_sites(sites: Sequence[Site], *, db_url: str | None = None, full: bool 
                       for o in outcomes.values()):
         derive_after_crawl(url)
     return [outcomes[s.key] for s in sites]
-
-
-def derive_after_crawl(url: str) -> None:
-    """Facts and stories for what a crawl stored, in a process of its own, not waited for:
-    the crawl's figures are final without them, and a failed start loses no article."""
-    from pipelines.derive import start_derivation
-
-    try:
-        child = start_derivation(url)
-    except OSError as exc:   # the articles are stored: the next derivation does them
-        logger.warning("facts and stories could not be derived after the crawl: %s", exc)
-        return
-    logger.info("facts and stories are being derived (pid %d)", child.pid)
 
 
 def check_health(sessions: sessionmaker[Session], sites: Sequence[Site]) -> None:
@@ -225,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"zonenews: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     if outcome.status == "refused":
-        print(f"zonenews: {outcome.message}", file=sys.stderr)
+        print(f"zonenews: {outcome.site}: {outcome.message}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     return 0 if outcome.ok else 1
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.models import CrawlRun
+from pipelines.runs import AlreadyRunning
 from pipelines.runstats import RunFigures
 from scrapers.sites import Site
 
@@ -61,6 +62,11 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def refused(exc: AlreadyRunning, seconds: float) -> CrawlResult:
+    """A crawl the site's lock turned away: the run that holds it, and why."""
+    return CrawlResult(exc.site, "refused", exc.run_id, RunFigures(), seconds, exc.reason)
 
 
 def skipped_while_stopping(site: Site) -> CrawlResult:

@@ -29,6 +29,7 @@ from scrapers.launchers import (
     figures_of,
     format_duration,
     log_result,
+    refused,
     skipped_while_stopping,
 )
 from scrapers.runner import EXIT_ALREADY_RUNNING
@@ -146,10 +147,8 @@ class ChildCrawls:
         """Read the child's run record, and finish it where the child could not."""
         returncode = child.returncode
         if returncode == EXIT_ALREADY_RUNNING:
-            holder = running_run(self.sessions, site.key)
-            reason = str(AlreadyRunning(site.key, holder)).removeprefix(f"{site.key}: ")
-            return CrawlResult(site.key, "refused", holder.id if holder else None, RunFigures(),
-                               seconds, reason)
+            return refused(AlreadyRunning(site.key, running_run(self.sessions, site.key)),
+                           seconds)
         run = run_of_process(self.sessions, site.key, child.pid, spawned_at)
         if run is None:
             return CrawlResult(site.key, "failed", None, RunFigures(), seconds,

@@ -53,9 +53,9 @@ class ScrapydNode:
     def __repr__(self) -> str:
         return f"ScrapydNode({self.name!r})"
 
-    def _call(self, endpoint: str, params: Mapping[str, str | list[str]],
+    def _call(self, endpoint: str, params: Mapping[str, str],
               post: bool = False, timeout: float | None = None) -> dict[str, Any]:
-        query = urllib.parse.urlencode(params, doseq=True)
+        query = urllib.parse.urlencode(params)
         url = f"{self.name}/{endpoint}"
         if post:
             request = urllib.request.Request(url, data=query.encode("ascii"), method="POST",
@@ -85,14 +85,10 @@ class ScrapydNode:
         answer = self._call("daemonstatus.json", {})
         return int(answer.get("running", 0)) + int(answer.get("pending", 0))
 
-    def schedule(self, project: str, spider: str, job_id: str, args: Mapping[str, str],
-                 settings: Mapping[str, str] | None = None) -> None:
+    def schedule(self, project: str, spider: str, job_id: str, args: Mapping[str, str]) -> None:
         """Queue a crawl under our own job id, so that the run knows it before the node answers."""
-        params: dict[str, str | list[str]] = {"project": project, "spider": spider,
-                                              "jobid": job_id, **args}
-        if settings:
-            params["setting"] = [f"{k}={v}" for k, v in settings.items()]
-        self._call("schedule.json", params, post=True, timeout=SCHEDULE_TIMEOUT_SECONDS)
+        self._call("schedule.json", {"project": project, "spider": spider, "jobid": job_id, **args},
+                   post=True, timeout=SCHEDULE_TIMEOUT_SECONDS)
 
     def job_state(self, project: str, job_id: str) -> str | None:
         """``pending``, ``running`` or ``finished``; None when the node does not know the job
@@ -103,13 +99,11 @@ class ScrapydNode:
                 return state
         return None
 
-    def cancel(self, project: str, job_id: str, signal: str = "INT") -> str | None:
-        """Take a pending job off the queue or send a running one ``signal``; its state then.
+    def cancel(self, project: str, job_id: str, signal: str = "INT") -> None:
+        """Take a pending job off the queue or send a running one ``signal``.
 
         Scrapy closes cleanly on the first INT or TERM and at once on the second,
         so a crawl deaf to the first is sent ``KILL``.
         """
-        answer = self._call("cancel.json", {"project": project, "job": job_id, "signal": signal},
-                            post=True)
-        prevstate = answer.get("prevstate")
-        return str(prevstate) if prevstate else None
+        self._call("cancel.json", {"project": project, "job": job_id, "signal": signal},
+                   post=True)

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipelines.db import open_database
+from pipelines.derive import derive_after_crawl
 from pipelines.runs import (
     AlreadyRunning,
     dispatched,
@@ -38,16 +39,16 @@ from pipelines.runs import (
     start_run,
     touch_run,
 )
-from pipelines.runstats import RunFigures
 from scrapers.launchers import (
     CrawlResult,
     figures_of,
     format_duration,
     log_result,
+    refused,
     skipped_while_stopping,
 )
 from scrapers.launchers.scrapyd_api import NodeDown, NodeRefused, ScrapydNode
-from scrapers.runner import check_health, derive_after_crawl
+from scrapers.runner import check_health
 from scrapers.sites import Site
 
 # The scheduler's log: its lines read the same whichever launcher runs the crawl.
@@ -118,11 +119,9 @@ class ScrapydCrawls:
         try:
             run_id = start_run(self.sessions, site.key, self.trigger, full=self.full)
         except AlreadyRunning as exc:
-            refused = CrawlResult(site.key, "refused", exc.run_id, RunFigures(),
-                                  time.monotonic() - began,
-                                  str(exc).removeprefix(f"{site.key}: "))
-            log_result(refused)
-            return refused
+            result = refused(exc, time.monotonic() - began)
+            log_result(result)
+            return result
         node: ScrapydNode | None = None
         try:
             node, job = self._dispatch(site, run_id)
