@@ -526,7 +526,6 @@ FACT_FIELDS = ("article_id", "kind", "value", "amount", "amount_high", "currency
 # What `zonenews facts` lists unless asked for a kind; zones are read to link stories across
 # languages and are listed when asked for (``kinds=("zone",)``).
 LISTED_FACT_KINDS = ("amount", "organisation", "industry", "event")
-FACT_KINDS = (*LISTED_FACT_KINDS, "zone")
 STORY_FIELDS = ("id", "article_ids", "linked_by_facts", "sites", "representative_id", "newest_at")
 
 
