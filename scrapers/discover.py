@@ -34,7 +34,6 @@ from scrapers.sites import Site
 _HEADLINE_CHARS = 6
 _HEADLINE_WORDS = 4
 _HEX_ID = re.compile(r"[0-9a-f]{12,}")
-_DIGITS = re.compile(r"\d+")
 # Varying middles of a path segment this short are spelled out (``m?post_``); longer ones
 # are a slug and match any segment.
 _SHORT_VARIANT = 3

@@ -29,6 +29,7 @@ class ListArticles:
 def article_links(page: ListPage, site: Site) -> ListArticles:
     """The page's links to the site's articles, in page order, under their canonical URLs."""
     found = ListArticles()
+    canonical = partial(canonical_url, rules=site.url_rules)
     for link in page.links:
         try:
             if not site.article_url_pattern.search(link.url):
@@ -37,7 +38,7 @@ def article_links(page: ListPage, site: Site) -> ListArticles:
             # A pattern that backtracks without end costs its links, never the crawl's time.
             found.filtered["pattern_timeout"] += 1
             continue
-        url = usable(partial(canonical_url, rules=site.url_rules), link.url)
+        url = usable(canonical, link.url)
         if url is None:
             found.filtered["bad_link"] += 1
         elif not on_domains(url, site.allowed_domains):

@@ -77,7 +77,8 @@ def reread_record(copy: RawCopy, url: str, site: Site) -> ArticleRecord:
     if not copy.pages:
         raise ValueError(f"{url}: no kept page")
     first, *later = copy.pages
-    article = ArticlePages(first, site, url)
+    # The list's title reaches the body cleaner as it did in the crawl, or the body differs.
+    article = ArticlePages(first, site, url, headline=copy.context.get("list_title"))
     for page in later:
         article.add(page)
     # The stored row's URL, whatever today's url_rules would make of it: the record replaces it.

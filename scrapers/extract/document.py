@@ -256,7 +256,5 @@ def _keep_gaps(match: re.Match[str]) -> str:
 _SOURCE_BREAK = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
 
 
-
-
 def outer_html(element: Element) -> str:
     return str(etree.tostring(element, method="html", encoding="unicode", with_tail=False))
