@@ -20,9 +20,11 @@ import pytest
 
 from pipelines.body import clean_body
 from pipelines.normalize import Unusable, normalize
-from pipelines.record import PageCopy
+from pipelines.record import PageCopy, RawCopy
 from scrapers.article_pages import ArticlePages
 from scrapers.extract import extract_article
+from scrapers.single_page import reread_record
+from scrapers.sites import parse_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "body"
@@ -300,3 +302,16 @@ def test_a_page_without_a_headline_loses_the_list_s_title_from_its_body(page: st
     assert alone.raw.body.paragraphs[0] == HEADLINE      # nothing on the page says it is one
     assert listed.raw.body.paragraphs[0] == ARTICLE_TEXT
     assert HEADLINE not in listed.raw.body.html
+
+
+@pytest.mark.parametrize("page", sorted(_NO_HEADLINE_PAGES))
+def test_reading_a_kept_page_again_drops_the_list_s_title_as_the_crawl_did(page: str) -> None:
+    """Re-extraction reads the list's title from the kept context, so the body it gives is
+    the crawl's, not one that starts with the headline again."""
+    url = URL.format(page.replace(" ", "-"))
+    copy = PageCopy(url, _NO_HEADLINE_PAGES[page].encode("utf-8"), "text/html; charset=utf-8")
+    site = parse_site({"key": "demo", "name": "Demo", "start_urls": [URL.format("index")],
+                       "article_url_pattern": r"/post_"})
+    record = reread_record(RawCopy((copy,), {"list_title": HEADLINE}), url, site)
+    assert record.body_text.split("\n")[0] == ARTICLE_TEXT
+    assert record.title == HEADLINE
